@@ -1,0 +1,40 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-test run migrate test openapi check bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/practice-review serve --host $(HOST) --port $(PORT)
+
+migrate: install
+	$(BIN)/practice-review migrate
+
+test: install-test
+	$(BIN)/practice-review workflows check
+	$(BIN)/pytest -q
+
+openapi: install
+	$(BIN)/practice-review openapi
+
+bench: install-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info src/*.egg-info .pytest_cache .hypothesis
