@@ -1,0 +1,50 @@
+"""Configuration, read from the environment once (see README "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = "sqlite:///./practice_review.db"
+
+
+class ConfigurationError(ValueError):
+    pass
+
+
+def _parse_closure_days(text: str) -> tuple[date, ...]:
+    try:
+        return tuple(date.fromisoformat(part.strip()) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"PRACTICE_REVIEW_CLOSURE_DAYS must be comma-separated YYYY-MM-DD dates: {exc}"
+        ) from exc
+
+
+def _default_workflows_dir() -> Path:
+    """The repository's workflows/, or the copy installed next to the package."""
+    in_repo = PROJECT_ROOT / "workflows"
+    return in_repo if in_repo.is_dir() else Path(__file__).resolve().parent / "workflows"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    workflows_dir: Path = field(default_factory=_default_workflows_dir)
+    region: str = "ENG"
+    closure_days: tuple[date, ...] = ()
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            database_url=env.get("PRACTICE_REVIEW_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            workflows_dir=Path(env["PRACTICE_REVIEW_WORKFLOWS_DIR"])
+            if env.get("PRACTICE_REVIEW_WORKFLOWS_DIR")
+            else _default_workflows_dir(),
+            region=env.get("PRACTICE_REVIEW_REGION") or "ENG",
+            closure_days=_parse_closure_days(env.get("PRACTICE_REVIEW_CLOSURE_DAYS", "")),
+        )

@@ -1,0 +1,352 @@
+"""Workflow definitions: one YAML file per review type, loaded and validated into frozen data.
+
+A definition's version is a hash of its content, so editing a file yields a new version while
+reviews already open stay on the one they started with (their definition is kept in the database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import guards as guard_registry
+from .roles import ROLES, STATUTORY_PARTNERS
+
+ANY_OPEN_STATE = "*"
+CREATED = "created"
+DATA_TYPES = {"string", "integer", "boolean", "date"}
+REVIEW_DATE_FIELDS = {"received_on", "became_aware_on"}
+
+
+class WorkflowError(ValueError):
+    """A workflow file that cannot be run; `problems` lists every reason."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str = "string"
+    enum: tuple[str, ...] = ()
+    required: bool = False
+    max_length: int = 4000
+
+
+@dataclass(frozen=True)
+class GuardSpec:
+    rule: str
+    check: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class EventDef:
+    name: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...]
+    guards: tuple[GuardSpec, ...]
+    data: tuple[FieldSpec, ...] = ()
+    meeting: str | None = None
+
+
+@dataclass(frozen=True)
+class ClockDef:
+    name: str
+    rule: str
+    starts_on: str
+    start_from: str | None
+    working_days: int | None
+    months: int | None
+    stops_on: tuple[str, ...]
+
+    @property
+    def duration_text(self) -> str:
+        return f"{self.working_days} working days" if self.working_days is not None else f"{self.months} months"
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    review_type: str
+    title: str
+    reference_prefix: str
+    version: str
+    initial_states: tuple[str, ...]
+    states: tuple[str, ...]
+    final_states: frozenset[str]
+    events: tuple[EventDef, ...]
+    clocks: tuple[ClockDef, ...]
+    every_event_guards: tuple[GuardSpec, ...]
+    source: dict[str, Any] = field(hash=False, compare=False)
+
+    def events_from(self, state: str) -> list[EventDef]:
+        return [e for e in self.events if state in e.sources]
+
+    def event(self, name: str, state: str) -> EventDef | None:
+        return next((e for e in self.events if e.name == name and state in e.sources), None)
+
+    def has_event(self, name: str) -> bool:
+        return any(e.name == name for e in self.events)
+
+    def is_open(self, state: str) -> bool:
+        return state not in self.final_states
+
+
+def content_version(source: dict[str, Any]) -> str:
+    canonical = json.dumps(source, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+class _Parser:
+    """Turns one parsed YAML document into a WorkflowDefinition, collecting every problem."""
+
+    def __init__(self, source: dict[str, Any], origin: str) -> None:
+        self.source = source
+        self.origin = origin
+        self.problems: list[str] = []
+
+    def fail(self, message: str) -> None:
+        self.problems.append(message)
+
+    def parse(self) -> WorkflowDefinition:
+        src = self.source
+        if not isinstance(src, dict):
+            raise WorkflowError(self.origin, ["the file is not a YAML mapping"])
+        for key in ("review_type", "states", "events"):
+            if key not in src:
+                self.fail(f"missing top-level key '{key}'")
+        if self.problems:
+            raise WorkflowError(self.origin, self.problems)
+        unknown = set(src) - {"review_type", "title", "reference_prefix", "states", "events", "clocks", "every_event"}
+        if unknown:
+            self.fail(f"unknown top-level keys: {sorted(unknown)}")
+
+        states, initial, final = self._states(src["states"])
+        events = tuple(self._event(i, e, states, final) for i, e in enumerate(_as_list(src["events"])))
+        clocks = tuple(self._clock(name, c, events) for name, c in (src.get("clocks") or {}).items())
+        every = self._guards((src.get("every_event") or {}).get("guards"), "every_event")
+        self._check_reachable(states, initial, final, events)
+        if self.problems:
+            raise WorkflowError(self.origin, self.problems)
+        return WorkflowDefinition(
+            review_type=str(src["review_type"]),
+            title=str(src.get("title") or src["review_type"]),
+            reference_prefix=str(src.get("reference_prefix") or str(src["review_type"])[:3].upper()),
+            version=content_version(src),
+            initial_states=tuple(initial),
+            states=tuple(states),
+            final_states=frozenset(final),
+            events=events,
+            clocks=clocks,
+            every_event_guards=every,
+            source=src,
+        )
+
+    def _states(self, raw: Any) -> tuple[list[str], list[str], set[str]]:
+        if not isinstance(raw, dict) or not raw:
+            self.fail("'states' must be a non-empty mapping of state name to options")
+            return [], [], set()
+        states = [str(s) for s in raw]
+        initial = [str(s) for s, o in raw.items() if (o or {}).get("initial")]
+        final = {str(s) for s, o in raw.items() if (o or {}).get("final")}
+        for name, options in raw.items():
+            extra = set(options or {}) - {"initial", "final"}
+            if extra:
+                self.fail(f"state '{name}': unknown options {sorted(extra)}")
+        if not initial:
+            self.fail("no state is marked initial: true")
+        return states, initial, final
+
+    def _event(self, index: int, raw: Any, states: list[str], final: set[str]) -> EventDef:
+        raw = raw if isinstance(raw, dict) else {}
+        name = str(raw.get("name") or f"#{index}")
+        where = f"event '{name}'"
+        unknown = set(raw) - {"name", "from", "to", "roles", "meeting", "data", "guards"}
+        if unknown:
+            self.fail(f"{where}: unknown keys {sorted(unknown)}")
+        sources = _as_list(raw.get("from"))
+        if sources == [ANY_OPEN_STATE]:
+            sources = [s for s in states if s not in final]
+        for state in [*sources, raw.get("to")]:
+            if state not in states:
+                self.fail(f"{where}: unknown state '{state}'")
+        if not sources:
+            self.fail(f"{where}: no 'from' state")
+        for state in sources:
+            if state in final:
+                self.fail(f"{where}: leaves final state '{state}'")
+        roles = tuple(str(r) for r in _as_list(raw.get("roles")))
+        if not roles:
+            self.fail(f"{where}: no roles may fire it")
+        for role in roles:
+            self._check_role(role, where)
+        meeting = raw.get("meeting")
+        if meeting is not None and meeting not in MEETING_KINDS:
+            self.fail(f"{where}: unknown meeting kind '{meeting}' (one of {sorted(MEETING_KINDS)})")
+        return EventDef(
+            name=name,
+            sources=tuple(str(s) for s in sources),
+            dest=str(raw.get("to")),
+            roles=roles,
+            guards=self._guards(raw.get("guards"), where),
+            data=tuple(self._field(where, f, spec) for f, spec in (raw.get("data") or {}).items()),
+            meeting=meeting,
+        )
+
+    def _check_role(self, role: str, where: str) -> None:
+        base, _, partner = role.partition(":")
+        if base not in ROLES:
+            self.fail(f"{where}: unknown role '{role}'")
+        elif partner and (base != "partner" or partner not in STATUTORY_PARTNERS):
+            self.fail(f"{where}: unknown role '{role}' (partner codes: {', '.join(STATUTORY_PARTNERS)})")
+
+    def _field(self, where: str, name: str, raw: Any) -> FieldSpec:
+        raw = raw or {}
+        enum = tuple(str(v) for v in _as_list(raw.get("enum")))
+        kind = "enum" if enum else str(raw.get("type", "string"))
+        if kind != "enum" and kind not in DATA_TYPES:
+            self.fail(f"{where}: data field '{name}' has unknown type '{kind}'")
+        return FieldSpec(name=name, type=kind, enum=enum, required=bool(raw.get("required", False)),
+                         max_length=int(raw.get("max_length", 4000)))
+
+    def _guards(self, raw: Any, where: str) -> tuple[GuardSpec, ...]:
+        specs = []
+        for item in _as_list(raw):
+            item = item if isinstance(item, dict) else {}
+            rule, check, params = item.get("rule"), item.get("check"), item.get("with") or {}
+            if not rule:
+                self.fail(f"{where}: a guard has no rule id")
+            registered = guard_registry.REGISTRY.get(str(check))
+            if registered is None:
+                self.fail(f"{where}: unknown guard '{check}' (registered: {', '.join(sorted(guard_registry.REGISTRY))})")
+            else:
+                accepted = set(inspect.signature(registered).parameters) - {"ctx", "attempt"}
+                if set(params) - accepted:
+                    self.fail(f"{where}: guard '{check}' takes no parameter(s) {sorted(set(params) - accepted)}")
+            specs.append(GuardSpec(rule=str(rule), check=str(check), params=dict(params)))
+        return tuple(specs)
+
+    def _clock(self, name: str, raw: Any, events: tuple[EventDef, ...]) -> ClockDef:
+        raw = raw or {}
+        where = f"clock '{name}'"
+        event_names = {e.name for e in events}
+        starts_on = str(raw.get("starts_on", ""))
+        if starts_on != CREATED and starts_on not in event_names:
+            self.fail(f"{where}: starts on unknown event '{starts_on}'")
+        start_from = raw.get("from")
+        if start_from is not None and (starts_on != CREATED or start_from not in REVIEW_DATE_FIELDS):
+            self.fail(f"{where}: 'from' must be one of {sorted(REVIEW_DATE_FIELDS)} and only with starts_on: created")
+        stops_on = tuple(str(e) for e in _as_list(raw.get("stops_on")))
+        for event in stops_on:
+            if event not in event_names:
+                self.fail(f"{where}: stops on unknown event '{event}'")
+        working_days, months = raw.get("working_days"), raw.get("months")
+        if (working_days is None) == (months is None):
+            self.fail(f"{where}: give exactly one of working_days or months")
+        return ClockDef(name=name, rule=str(raw.get("rule", "")), starts_on=starts_on,
+                        start_from=start_from, working_days=working_days, months=months, stops_on=stops_on)
+
+    def _check_reachable(self, states: list[str], initial: list[str], final: set[str], events: tuple[EventDef, ...]) -> None:
+        reached, queue = set(initial), deque(initial)
+        while queue:
+            state = queue.popleft()
+            for event in events:
+                if state in event.sources and event.dest not in reached:
+                    reached.add(event.dest)
+                    queue.append(event.dest)
+        for state in states:
+            if state not in reached:
+                self.fail(f"state '{state}' is unreachable from the initial state(s)")
+            elif state not in final and not any(state in e.sources for e in events):
+                self.fail(f"state '{state}' is not final but no event leaves it")
+
+
+MEETING_KINDS = frozenset({"screening", "rapid_review", "panel", "learning_event"})
+
+
+def parse_definition(source: dict[str, Any], origin: str = "<workflow>") -> WorkflowDefinition:
+    return _Parser(source, origin).parse()
+
+
+def load_file(path: Path) -> WorkflowDefinition:
+    try:
+        source = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise WorkflowError(str(path), [f"not valid YAML: {exc}"]) from exc
+    return parse_definition(source, str(path))
+
+
+def load_directory(directory: Path) -> list[WorkflowDefinition]:
+    """Every `*.yaml` in `directory`, validated; raises WorkflowError naming every problem found."""
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise WorkflowError(str(directory), ["no workflow files (*.yaml) found"])
+    definitions, problems = [], []
+    for path in files:
+        try:
+            definitions.append(load_file(path))
+        except WorkflowError as exc:
+            problems.extend(f"{path.name}: {p}" for p in exc.problems)
+    seen: dict[str, str] = {}
+    for definition in definitions:
+        if definition.review_type in seen:
+            problems.append(f"review type '{definition.review_type}' is declared twice")
+        seen[definition.review_type] = definition.version
+    if problems:
+        raise WorkflowError(str(directory), problems)
+    return definitions
+
+
+def mermaid(definition: WorkflowDefinition) -> str:
+    lines = ["stateDiagram-v2"]
+    lines += [f"    [*] --> {state}" for state in definition.initial_states]
+    for event in definition.events:
+        lines += [f"    {source} --> {event.dest} : {event.name}" for source in event.sources]
+    lines += [f"    {state} --> [*]" for state in definition.states if state in definition.final_states]
+    return "\n".join(lines) + "\n"
+
+
+def describe(definition: WorkflowDefinition) -> dict[str, Any]:
+    """The API's view of a definition (api.md "Workflows")."""
+    return {
+        "review_type": definition.review_type,
+        "title": definition.title,
+        "version": definition.version,
+        "initial_states": list(definition.initial_states),
+        "states": list(definition.states),
+        "final_states": sorted(definition.final_states),
+        "events": [
+            {
+                "name": e.name,
+                "from": list(e.sources),
+                "to": e.dest,
+                "roles": list(e.roles),
+                "guards": [{"rule": g.rule, "check": g.check} for g in (*definition.every_event_guards, *e.guards)],
+                "data": {f.name: {"type": f.type, "required": f.required, **({"enum": list(f.enum)} if f.enum else {})} for f in e.data},
+            }
+            for e in definition.events
+        ],
+        "clocks": [
+            {"name": c.name, "rule": c.rule, "starts_on": c.starts_on, "from": c.start_from,
+             "duration": c.duration_text, "working_days": c.working_days, "months": c.months,
+             "stops_on": list(c.stops_on)}
+            for c in definition.clocks
+        ],
+    }
