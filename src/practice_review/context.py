@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .calendar import LONDON
+
 
 @dataclass(frozen=True)
 class Attendee:
@@ -23,6 +25,11 @@ class Meeting:
     scheduled_for: datetime
     documents_shared_at: datetime | None
     attendees: tuple[Attendee, ...] = ()
+
+    @property
+    def held_on(self) -> date:
+        """The meeting's date in Europe/London (C5)."""
+        return self.scheduled_for.astimezone(LONDON).date()
 
 
 @dataclass(frozen=True)
@@ -67,4 +74,5 @@ class Attempt:
     occurred_on: date
     data: dict[str, Any] = field(default_factory=dict)
     meeting: Meeting | None = None
+    meeting_kind: str | None = None
     preview: bool = False

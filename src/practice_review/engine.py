@@ -167,7 +167,7 @@ class WorkflowEngine:
     def available_events(self, definition: WorkflowDefinition, ctx: ReviewContext) -> list[EventAvailability]:
         result = []
         for event in definition.events_from(ctx.state):
-            attempt = Attempt(event.name, ctx.today, {}, meeting_for(event, ctx, {}), preview=True)
+            attempt = Attempt(event.name, ctx.today, {}, meeting_for(event, ctx, {}), event.meeting, preview=True)
             blocked = self.evaluate(definition, event, ctx, attempt)
             result.append(EventAvailability(event.name, event.dest, not blocked, blocked, event.roles))
         return result
@@ -193,7 +193,7 @@ class WorkflowEngine:
         if event is None:
             raise EventNotAvailable(event_name, ctx.state, [e.name for e in definition.events_from(ctx.state)])
         parsed = validate_data(event, data)
-        attempt = Attempt(event_name, occurred_on, parsed, meeting_for(event, ctx, parsed))
+        attempt = Attempt(event_name, occurred_on, parsed, meeting_for(event, ctx, parsed), event.meeting)
         blocked = self.evaluate(definition, event, ctx, attempt)
         if blocked:
             raise TransitionRefused(blocked)

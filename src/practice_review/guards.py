@@ -61,11 +61,11 @@ def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str
     """Q1/Q2 with Q3: each partner represented by someone who is not excluded."""
     meeting = attempt.meeting
     if meeting is None:
-        return [Unmet("no meeting of the required kind has been recorded for this review")]
+        kind = (attempt.meeting_kind or "").replace("_", " ")
+        return [Unmet(f"no {kind} meeting has been recorded for this review")]
     found = []
-    held_on = meeting.scheduled_for.date()
-    if held_on > attempt.occurred_on:
-        found.append(Unmet(f"meeting {meeting.id} is on {held_on}, after occurred_on {attempt.occurred_on}", rule="C7"))
+    if meeting.held_on > attempt.occurred_on:
+        found.append(Unmet(f"meeting {meeting.id} is on {meeting.held_on}, after occurred_on {attempt.occurred_on}", rule="C7"))
     result = quorum(meeting.attendees, excluded_people(ctx.declarations), partners)
     found += [Unmet(f"no {_label(p)} representative present at meeting {meeting.id}") for p in result.missing_partners]
     found += [
@@ -82,7 +82,7 @@ def attendees_declared(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
     meeting = attempt.meeting
     if meeting is None:
         return []
-    by = meeting.scheduled_for.date()
+    by = meeting.held_on
     return [
         Unmet(f"{a.name} ({a.organisation}) has no declaration of interest on file by {by}")
         for a in undeclared(meeting.attendees, ctx.declarations, by)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 STATUTORY_PARTNERS = ("local_authority", "icb", "police")
 ROLES = (
     "business_unit",
@@ -26,3 +28,25 @@ def role_allows(allowed: tuple[str, ...] | list[str], role: str, partner: str | 
         if base == role and (not only or only == partner):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the API key's identity and, optionally, the person the key holder acts for."""
+
+    key_id: int
+    key_name: str
+    role: str
+    partner: str | None = None
+    organisation: str | None = None
+    acting_for: str | None = None
+
+    def as_actor(self) -> dict[str, object]:
+        """A1: who made a change, as recorded in the history."""
+        return {
+            "key_id": self.key_id,
+            "key_name": self.key_name,
+            "role": self.role,
+            "partner": self.partner,
+            "acting_for": self.acting_for,
+        }

@@ -1,0 +1,37 @@
+"""The FastAPI application: HTTP in, domain calls, JSON out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ..bootstrap import build_services
+from ..config import Settings
+from ..services.common import Services
+from . import problems
+from .routes import calendar, health, records, reviews, workflows
+
+DESCRIPTION = """Child safeguarding practice reviews as executable workflows.
+Every error is `application/problem+json`; a refused transition lists each unmet rule in `blocked_by`."""
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """The app; its services are built at start-up (from `settings`, or the environment) unless given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(settings or Settings.from_env())
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.db.dispose()
+
+    app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    problems.install(app)
+    for module in (health, calendar, workflows, reviews, records):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,97 @@
+"""Meetings and attendance, declarations and rulings, endorsements, information requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from ...services import records
+from ..auth import CallerDep, ServicesDep
+from ..schemas import (
+    AttendeeIn,
+    DeclarationCreate,
+    DeclarationOut,
+    EndorsementCreate,
+    EndorsementOut,
+    InformationRequestCreate,
+    InformationRequestOut,
+    InformationReturn,
+    MeetingCreate,
+    MeetingOut,
+    RulingCreate,
+    problems,
+)
+
+router = APIRouter(prefix="/reviews/{review_id}", tags=["meetings, declarations, endorsements"],
+                   responses=problems(401, 403, 404, 422))
+
+
+@router.post("/meetings", status_code=201, response_model=MeetingOut, summary="Record a meeting")
+def record_meeting(services: ServicesDep, caller: CallerDep, review_id: str, body: MeetingCreate) -> dict[str, Any]:
+    return records.record_meeting(services, caller, review_id, body.kind, body.scheduled_for, body.documents_shared_at)
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingOut, summary="A meeting with its quorum and declarations")
+def get_meeting(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: int) -> dict[str, Any]:
+    return records.get_meeting(services, caller, review_id, meeting_id)
+
+
+@router.put("/meetings/{meeting_id}/attendance", response_model=MeetingOut, summary="Who attended (replaces the list)")
+def record_attendance(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: int,
+                      body: list[AttendeeIn]) -> dict[str, Any]:
+    attendees = [records.AttendeeIn(**a.model_dump()) for a in body]
+    return records.record_attendance(services, caller, review_id, meeting_id, attendees)
+
+
+@router.post("/declarations", status_code=201, response_model=DeclarationOut, responses=problems(409),
+             summary="Record a declaration of interest (D1); a later one supersedes (D4)")
+def record_declaration(services: ServicesDep, caller: CallerDep, review_id: str, body: DeclarationCreate) -> dict[str, Any]:
+    return records.record_declaration(services, caller, review_id, body.person_id, body.name, body.organisation,
+                                      body.role, body.has_interest, body.details,
+                                      body.declared_on or services.today())
+
+
+@router.get("/declarations", response_model=list[DeclarationOut], summary="Declarations, oldest first")
+def list_declarations(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
+    return records.list_declarations(services, caller, review_id)
+
+
+@router.post("/declarations/{declaration_id}/ruling", response_model=DeclarationOut, responses=problems(409),
+             summary="The chair's ruling on a declared interest (D2)")
+def rule_on_declaration(services: ServicesDep, caller: CallerDep, review_id: str, declaration_id: int,
+                        body: RulingCreate) -> dict[str, Any]:
+    return records.rule_on_declaration(services, caller, review_id, declaration_id, body.ruling)
+
+
+@router.post("/endorsements", status_code=201, response_model=EndorsementOut, responses=problems(409),
+             summary="A partner's or the independent scrutineer's endorsement of the outcome (§19)")
+def record_endorsement(services: ServicesDep, caller: CallerDep, review_id: str, body: EndorsementCreate) -> dict[str, Any]:
+    return records.record_endorsement(services, caller, review_id, body.party, body.person_id, body.name,
+                                      body.agrees, body.endorsed_on or services.today())
+
+
+@router.get("/endorsements", response_model=list[EndorsementOut], summary="Endorsements, oldest first")
+def list_endorsements(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
+    return records.list_endorsements(services, caller, review_id)
+
+
+@router.post("/information-requests", status_code=201, response_model=InformationRequestOut, responses=problems(409),
+             summary="Ask an agency for information, due in 5 working days (§11)")
+def request_information(services: ServicesDep, caller: CallerDep, review_id: str,
+                        body: InformationRequestCreate) -> dict[str, Any]:
+    return records.request_information(services, caller, review_id, body.organisation, body.kind,
+                                       body.requested_on or services.today())
+
+
+@router.post("/information-requests/{request_id}/return", response_model=InformationRequestOut,
+             responses=problems(409), summary="Record the agency's return")
+def record_return(services: ServicesDep, caller: CallerDep, review_id: str, request_id: int,
+                  body: InformationReturn) -> dict[str, Any]:
+    return records.record_information_return(services, caller, review_id, request_id,
+                                             body.returned_on or services.today())
+
+
+@router.get("/information-requests", response_model=list[InformationRequestOut], summary="Information requests")
+def list_information_requests(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
+    return records.list_information_requests(services, caller, review_id)

@@ -1,0 +1,264 @@
+"""Request and response bodies (api.md). Unknown fields are refused; every string has a length limit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+Identifier = Annotated[str, Field(min_length=1, max_length=100)]
+LongText = Annotated[str, Field(max_length=4000)]
+Partner = Literal["local_authority", "icb", "police"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# ---------------------------------------------------------------- requests
+
+
+class ReviewCreate(Strict):
+    review_type: Annotated[str, Field(min_length=1, max_length=64)]
+    child_reference: Annotated[str, Field(min_length=1, max_length=64, description="A pseudonym or case reference, never a name")]
+    received_on: date
+    referrer_organisation: Short
+    became_aware_on: date | None = None
+    themes: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=20)] = []
+    summary: LongText = ""
+
+
+class TransitionRequest(Strict):
+    event: Annotated[str, Field(min_length=1, max_length=64)]
+    occurred_on: date | None = Field(None, description="The business date it happened (C7); defaults to today")
+    expected_version: Annotated[int, Field(ge=0)] | None = None
+    data: dict[str, Any] = {}
+    note: LongText | None = None
+
+
+class MeetingCreate(Strict):
+    kind: Literal["screening", "rapid_review", "panel", "learning_event"]
+    scheduled_for: datetime = Field(description="Date and time; without an offset it is London time")
+    documents_shared_at: datetime | None = None
+
+
+class AttendeeIn(Strict):
+    person_id: Identifier
+    name: Short
+    organisation: Short
+    partner: Partner | None = None
+    substitute: bool = False
+
+
+class DeclarationCreate(Strict):
+    person_id: Identifier
+    name: Short
+    organisation: Short
+    role: Identifier
+    has_interest: bool
+    details: LongText = ""
+    declared_on: date | None = None
+
+
+class RulingCreate(Strict):
+    ruling: Literal["noted", "excluding"]
+
+
+class EndorsementCreate(Strict):
+    party: Literal["local_authority", "icb", "police", "independent_scrutineer"]
+    person_id: Identifier
+    name: Short
+    agrees: bool
+    endorsed_on: date | None = None
+
+
+class InformationRequestCreate(Strict):
+    organisation: Short
+    kind: Literal["chronology", "agency_summary", "other"]
+    requested_on: date | None = None
+
+
+class InformationReturn(Strict):
+    returned_on: date | None = None
+
+
+# ---------------------------------------------------------------- responses
+
+
+class ClockOut(BaseModel):
+    name: str
+    status: Literal["not_started", "running", "paused", "met", "breached", "cancelled"]
+    started_on: date | None
+    due_on: date | None
+    original_due_on: date | None
+    stopped_on: date | None
+    working_days_remaining: int | None
+
+
+class BlockedOut(BaseModel):
+    rule: str
+    message: str
+
+
+class AvailableEventOut(BaseModel):
+    event: str
+    to: str
+    allowed: bool
+    roles: list[str]
+    blocked_by: list[BlockedOut]
+
+
+class ReviewSummaryOut(BaseModel):
+    id: str
+    reference: str
+    review_type: str
+    workflow_version: str
+    state: str
+    version: int
+    open: bool
+    child_reference: str
+    received_on: date
+    became_aware_on: date
+    referrer_organisation: str
+    themes: list[str]
+    summary: str
+    clocks: list[ClockOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReviewOut(ReviewSummaryOut):
+    available_events: list[AvailableEventOut]
+    links: list[dict[str, Any]]
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewSummaryOut]
+    next_cursor: str | None
+
+
+class HistoryItem(BaseModel):
+    seq: int
+    recorded_at: datetime
+    occurred_on: date
+    actor: dict[str, Any]
+    kind: str
+    event: str | None
+    from_state: str | None
+    to_state: str | None
+    data: dict[str, Any]
+    effects: dict[str, Any]
+    note: str | None
+
+
+class HistoryOut(BaseModel):
+    items: list[HistoryItem]
+
+
+class AttendeeOut(BaseModel):
+    person_id: str
+    name: str
+    organisation: str
+    partner: str | None
+    substitute: bool
+
+
+class MeetingOut(BaseModel):
+    id: int
+    kind: str
+    scheduled_for: datetime
+    documents_shared_at: datetime | None
+    documents_shared_in_time: bool
+    attendees: list[AttendeeOut]
+    quorate: bool
+    missing_partners: list[str]
+    excluded_attendees: list[str]
+    undeclared_attendees: list[str]
+    interests_awaiting_ruling: list[int]
+
+
+class DeclarationOut(BaseModel):
+    id: int
+    person_id: str
+    name: str
+    organisation: str
+    role: str
+    has_interest: bool
+    details: str
+    declared_on: date
+    ruling: Literal["noted", "excluding"] | None
+    superseded: bool = False
+
+
+class EndorsementOut(BaseModel):
+    id: int
+    party: str
+    person_id: str
+    name: str
+    agrees: bool
+    endorsed_on: date
+    current: bool = True
+
+
+class InformationRequestOut(BaseModel):
+    id: int
+    organisation: str
+    kind: str
+    requested_on: date
+    due_on: date
+    returned_on: date | None
+    status: Literal["outstanding", "overdue", "returned", "returned_late"]
+    working_days_remaining: int | None
+
+
+class AddedDays(BaseModel):
+    start: date
+    days: int
+    date: date
+
+
+class CountedDays(BaseModel):
+    start: date
+    end: date
+    working_days: int
+
+
+class HolidayOut(BaseModel):
+    date: date
+    name: str
+
+
+class Problem(Open):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+class GuardProblem(Problem):
+    blocked_by: list[BlockedOut] | None = None
+    current_version: int | None = None
+
+
+class ValidationProblem(Problem):
+    errors: list[dict[str, str]] = []
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI descriptions of the problem responses an operation can give."""
+    described: dict[int, tuple[type[BaseModel], str]] = {
+        401: (Problem, "No key, or an unknown, revoked or expired key"),
+        403: (Problem, "The key's role may not do this"),
+        404: (Problem, "Not found"),
+        409: (GuardProblem, "Refused by a rule (`blocked_by`) or a stale `expected_version` (`current_version`)"),
+        422: (ValidationProblem, "Invalid input: `errors` names each field"),
+    }
+    return {s: {"model": described[s][0], "description": described[s][1],
+                "content": {"application/problem+json": {}}} for s in statuses}

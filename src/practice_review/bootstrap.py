@@ -1,0 +1,40 @@
+"""Putting the service together from its configuration, once per process."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .calendar import WorkingCalendar
+from .config import Settings
+from .engine import WorkflowEngine
+from .services.common import Services, utcnow
+from .storage import models as m
+from .storage.database import Database, insert_for
+from .workflows import WorkflowDefinition, load_directory, parse_definition
+
+
+def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[WorkflowDefinition]:
+    """Store the current definitions; return the earlier ones that reviews may still run on."""
+    with db.write() as session:
+        for definition in current:
+            session.execute(
+                insert_for(session, m.WorkflowVersion)
+                .values(review_type=definition.review_type, version=definition.version,
+                        definition=definition.source, registered_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["review_type", "version"])
+            )
+        stored = list(session.scalars(select(m.WorkflowVersion)))
+    known = {(d.review_type, d.version) for d in current}
+    return [
+        parse_definition(row.definition, f"stored workflow {row.review_type}@{row.version}")
+        for row in stored
+        if (row.review_type, row.version) not in known
+    ]
+
+
+def build_services(settings: Settings) -> Services:
+    definitions = load_directory(settings.workflows_dir)
+    calendar = WorkingCalendar(settings.region, settings.closure_days)
+    db = Database(settings.database_url)
+    earlier = register_workflows(db, definitions)
+    return Services(db=db, engine=WorkflowEngine(definitions, calendar, earlier), calendar=calendar)

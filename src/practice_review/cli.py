@@ -1,0 +1,129 @@
+"""The `practice-review` command (api.md "CLI")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import PROJECT_ROOT, Settings
+from .roles import ROLES, STATUTORY_PARTNERS
+
+OPENAPI_PATH = PROJECT_ROOT / "openapi" / "openapi.json"
+
+
+def openapi_document() -> str:
+    from .api.app import create_app
+
+    return json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n"
+
+
+def _migrate(settings: Settings) -> None:
+    from .storage.migrations import upgrade
+
+    upgrade(settings.database_url)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    _migrate(settings)
+    uvicorn.run("practice_review.api.app:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="info")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _migrate(settings)
+    print(f"database at head: {settings.database_url}")
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    from .bootstrap import build_services
+    from .errors import InvalidData
+    from .services.keys import create_key
+
+    _migrate(settings)
+    services = build_services(settings)
+    try:
+        key = create_key(services, args.name, args.role, args.partner, args.organisation)
+    except InvalidData as exc:
+        print("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors), file=sys.stderr)
+        return 2
+    finally:
+        services.db.dispose()
+    scope = f" ({key.partner})" if key.partner else f" ({key.organisation})" if key.organisation else ""
+    print(f"created key {key.id} '{key.name}' with role {key.role}{scope}; it is shown only once:")
+    print(key.secret)
+    return 0
+
+
+def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
+    from .workflows import WorkflowError, load_directory
+
+    directory = Path(args.dir) if args.dir else settings.workflows_dir
+    try:
+        definitions = load_directory(directory)
+    except WorkflowError as exc:
+        print(f"workflows in {directory} are not valid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    for d in definitions:
+        print(f"ok  {d.review_type:<16} version {d.version}  {len(d.states)} states, {len(d.events)} events, {len(d.clocks)} clocks")
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.output) if args.output else OPENAPI_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(openapi_document(), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="practice-review", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="alembic upgrade head on the configured database").set_defaults(run=cmd_migrate)
+
+    keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    create = keys.add_parser("create", help="create a key; it is printed once, as the last line")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--partner", choices=STATUTORY_PARTNERS)
+    create.add_argument("--organisation", help="for agency keys: the organisation it speaks for")
+    create.set_defaults(run=cmd_keys_create)
+
+    workflows = commands.add_parser("workflows", help="workflow files").add_subparsers(dest="workflows_command", required=True)
+    check = workflows.add_parser("check", help="validate every workflow file")
+    check.add_argument("--dir", help="the folder to check (default: PRACTICE_REVIEW_WORKFLOWS_DIR or workflows/)")
+    check.set_defaults(run=cmd_workflows_check)
+
+    openapi = commands.add_parser("openapi", help="write openapi/openapi.json")
+    openapi.add_argument("--output")
+    openapi.set_defaults(run=cmd_openapi)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return int(args.run(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

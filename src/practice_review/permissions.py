@@ -1,0 +1,32 @@
+"""Who may do what besides firing events (event roles live in the workflow YAML).
+
+Each action lists the roles that may take it; `partner` and `agency` callers are further limited
+to their own partner's or organisation's records by the service that takes the action.
+"""
+
+from __future__ import annotations
+
+from .errors import NotPermitted
+from .roles import Caller
+
+READERS = ("business_unit", "chair", "independent_scrutineer", "partner", "agency", "reviewer", "read_only")
+
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "read_reviews": READERS,
+    "read_reference": (*READERS, "admin"),  # calendar and workflow definitions: no review data
+    "create_review": ("business_unit",),
+    "record_meeting": ("business_unit", "chair"),
+    "record_attendance": ("business_unit", "chair", "partner"),
+    "record_declaration": ("business_unit", "chair"),
+    "rule_on_declaration": ("chair",),
+    "record_endorsement": ("business_unit", "partner", "independent_scrutineer"),
+    "request_information": ("business_unit",),
+    "record_information_return": ("business_unit", "agency"),
+    "manage_keys": ("admin",),
+}
+
+
+def require(caller: Caller, action: str) -> None:
+    allowed = ACTIONS[action]
+    if caller.role not in allowed:
+        raise NotPermitted(f"role '{caller.role}' may not {action.replace('_', ' ')} (allowed: {', '.join(allowed)})")

@@ -1,0 +1,102 @@
+"""What every use case shares: the running service's parts, and how a change to a review is recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..calendar import WorkingCalendar, today_in_london
+from ..engine import Blocked, WorkflowEngine
+from ..errors import NotFound, StaleVersion, TransitionRefused
+from ..roles import Caller
+from ..storage.database import Database
+from ..storage.models import HistoryEvent, Review
+
+
+@dataclass
+class Services:
+    db: Database
+    engine: WorkflowEngine
+    calendar: WorkingCalendar
+    today: Callable[[], date] = field(default=today_in_london)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back without their offset; they were stored in UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def not_in_future(field_name: str, value: date, today: date) -> None:
+    """C7 for dates given with records (declarations, endorsements, information requests)."""
+    if value > today:
+        raise TransitionRefused([Blocked("C7", f"{field_name} {value} is in the future (today is {today})")])
+
+
+def locked_review(session: Session, review_id: str) -> Review:
+    """The review, locked for this transaction (PostgreSQL row lock; SQLite's write lock is already held)."""
+    row = session.scalar(select(Review).where(Review.id == review_id).with_for_update())
+    if row is None:
+        raise NotFound(f"no review {review_id}")
+    return row
+
+
+def check_version(row: Review, expected: int | None) -> None:
+    if expected is not None and expected != row.version:
+        raise StaleVersion(expected, row.version)
+
+
+def record_history(
+    session: Session,
+    row: Review,
+    caller: Caller,
+    kind: str,
+    occurred_on: date,
+    data: Mapping[str, Any] | None = None,
+    *,
+    event: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    effects: Mapping[str, Any] | None = None,
+    note: str | None = None,
+) -> HistoryEvent:
+    """A1: every change is one appended history event, and moves the review's version on by one."""
+    now = utcnow()
+    row.version += 1
+    row.updated_at = now
+    entry = HistoryEvent(
+        review_id=row.id,
+        seq=row.version,
+        recorded_at=now,
+        occurred_on=occurred_on,
+        actor=caller.as_actor(),
+        kind=kind,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        data=jsonable(data or {}),
+        effects=jsonable(effects or {}),
+        note=note,
+    )
+    session.add(entry)
+    return entry

@@ -1,0 +1,69 @@
+"""API keys: random secrets shown once, stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..errors import InvalidData
+from ..roles import ROLES, STATUTORY_PARTNERS, Caller
+from ..storage import models as m
+from .common import Services, as_utc, utcnow
+
+KEY_PREFIX = "prk_"
+
+
+def hash_key(secret: str) -> str:
+    # The secret is 256 random bits, so a fast hash is safe (no dictionary to guess from).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewKey:
+    id: int
+    name: str
+    role: str
+    partner: str | None
+    organisation: str | None
+    secret: str
+
+
+def validate_key_fields(role: str, partner: str | None, organisation: str | None) -> None:
+    errors = []
+    if role not in ROLES:
+        errors.append({"field": "role", "message": f"must be one of {', '.join(ROLES)}"})
+    if role == "partner" and partner not in STATUTORY_PARTNERS:
+        errors.append({"field": "partner", "message": f"a partner key needs a partner code: {', '.join(STATUTORY_PARTNERS)}"})
+    if role != "partner" and partner is not None:
+        errors.append({"field": "partner", "message": "only partner keys have a partner code"})
+    if role == "agency" and not organisation:
+        errors.append({"field": "organisation", "message": "an agency key needs the organisation it speaks for"})
+    if errors:
+        raise InvalidData(errors)
+
+
+def create_key(services: Services, name: str, role: str, partner: str | None = None,
+               organisation: str | None = None, expires_at: datetime | None = None) -> NewKey:
+    validate_key_fields(role, partner, organisation)
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    with services.db.write() as session:
+        row = m.ApiKey(name=name, role=role, partner=partner, organisation=organisation, key_hash=hash_key(secret),
+                       prefix=secret[:10], created_at=utcnow(), expires_at=expires_at)
+        session.add(row)
+        session.flush()
+        return NewKey(row.id, name, role, partner, organisation, secret)
+
+
+def authenticate(services: Services, secret: str, acting_for: str | None = None) -> Caller | None:
+    """The caller a key belongs to, or None for an unknown, revoked or expired key."""
+    with services.db.read() as session:
+        row = session.scalar(select(m.ApiKey).where(m.ApiKey.key_hash == hash_key(secret)))
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():  # type: ignore[operator]
+        return None
+    return Caller(row.id, row.name, row.role, row.partner, row.organisation, acting_for)

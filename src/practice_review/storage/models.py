@@ -1,0 +1,233 @@
+"""Tables. Every change to them is an Alembic migration in migrations/versions/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def review_fk() -> Mapped[str]:
+    return mapped_column(ForeignKey("reviews.id"), nullable=False, index=True)
+
+
+class WorkflowVersion(Base):
+    """Every workflow definition a review has run on, so old reviews keep their rules."""
+
+    __tablename__ = "workflow_versions"
+    review_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    review_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    workflow_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    state: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    open: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    child_reference: Mapped[str] = mapped_column(String(64), nullable=False)
+    received_on: Mapped[date] = mapped_column(Date, nullable=False)
+    became_aware_on: Mapped[date] = mapped_column(Date, nullable=False)
+    referrer_organisation: Mapped[str] = mapped_column(String(200), nullable=False)
+    themes: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    last_occurred_on: Mapped[date] = mapped_column(Date, nullable=False)
+    state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (
+        Index("ix_reviews_created_at_id", "created_at", "id"),
+        Index("ix_reviews_review_type_state", "review_type", "state"),
+        Index("ix_reviews_open_created_at", "open", "created_at"),
+    )
+
+
+class ReferenceCounter(Base):
+    __tablename__ = "reference_counters"
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class HistoryEvent(Base):
+    """A1: append-only. Never updated or deleted."""
+
+    __tablename__ = "history_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    occurred_on: Mapped[date] = mapped_column(Date, nullable=False)
+    actor: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    kind: Mapped[str] = mapped_column(String(64), nullable=False)
+    event: Mapped[str | None] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(64))
+    to_state: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    effects: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("review_id", "seq"),)
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = review_fk()
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    scheduled_for: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    documents_shared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attendance_revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Attendance(Base):
+    """Who was at a meeting. Each PUT adds a new revision; earlier revisions are kept."""
+
+    __tablename__ = "attendance"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    person_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    organisation: Mapped[str] = mapped_column(String(200), nullable=False)
+    partner: Mapped[str | None] = mapped_column(String(32))
+    substitute: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (Index("ix_attendance_meeting_id_revision", "meeting_id", "revision"),)
+
+
+class Declaration(Base):
+    """D1/D4: never edited; a later declaration by the same person supersedes the earlier one."""
+
+    __tablename__ = "declarations"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = review_fk()
+    person_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    organisation: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(100), nullable=False)
+    has_interest: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    details: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    declared_on: Mapped[date] = mapped_column(Date, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Ruling(Base):
+    """D2: the chair's ruling on a declared interest; the latest ruling on a declaration stands."""
+
+    __tablename__ = "rulings"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), nullable=False, index=True)
+    review_id: Mapped[str] = review_fk()
+    ruling: Mapped[str] = mapped_column(String(16), nullable=False)
+    ruled_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Endorsement(Base):
+    __tablename__ = "endorsements"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = review_fk()
+    party: Mapped[str] = mapped_column(String(32), nullable=False)
+    person_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    agrees: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    endorsed_on: Mapped[date] = mapped_column(Date, nullable=False)
+    state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class InformationRequest(Base):
+    __tablename__ = "information_requests"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = review_fk()
+    organisation: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    requested_on: Mapped[date] = mapped_column(Date, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_information_requests_returned_on_due_on", "returned_on", "due_on"),)
+
+
+class Clock(Base):
+    __tablename__ = "clocks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    original_due_on: Mapped[date | None] = mapped_column(Date)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("review_id", "name"),
+        Index("ix_clocks_status_due_on", "status", "due_on"),
+    )
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    partner: Mapped[str | None] = mapped_column(String(32))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyKey(Base):
+    """The first response to a POST carrying an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotency_keys"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False)
+    key: Mapped[str] = mapped_column(String(200), nullable=False)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    response_body: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
