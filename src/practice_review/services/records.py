@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..calendar import LONDON
-from ..context import Meeting
+from ..context import Declaration, Meeting
 from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import ENDORSING_PARTIES, Caller
@@ -19,7 +19,7 @@ from ..rules.declarations import awaiting_ruling, excluded_people, undeclared
 from ..rules.quorum import quorum
 from ..storage import models as m
 from .common import Services, as_utc, jsonable, locked_review, not_in_future, record_history, utcnow
-from .reviews import find_review, load_declarations, load_meetings
+from .reviews import as_declaration, find_review, load_declarations, load_meetings
 
 INFORMATION_DAYS = 5  # §11: agencies return information within five working days of the request
 
@@ -43,7 +43,7 @@ class AttendeeIn:
     substitute: bool = False
 
 
-def meeting_view(meeting: Meeting, declarations: list[Any], documents_hours: int = 24) -> dict[str, Any]:
+def meeting_view(meeting: Meeting, declarations: list[Declaration], documents_hours: int = 24) -> dict[str, Any]:
     """A meeting with its quorum (Q1–Q3) and declarations (D1, D2) as they stand."""
     result = quorum(meeting.attendees, excluded_people(declarations))
     shared = meeting.documents_shared_at
@@ -123,7 +123,7 @@ def record_attendance(services: Services, caller: Caller, review_id: str, meetin
 # ---------------------------------------------------------------- declarations and rulings
 
 
-def declaration_view(d: Any) -> dict[str, Any]:
+def declaration_view(d: Declaration) -> dict[str, Any]:
     return jsonable({
         "id": d.id, "person_id": d.person_id, "name": d.name, "organisation": d.organisation, "role": d.role,
         "has_interest": d.has_interest, "details": d.details, "declared_on": d.declared_on, "ruling": d.ruling,
@@ -153,9 +153,9 @@ def record_declaration(services: Services, caller: Caller, review_id: str, perso
                                     recorded_at=utcnow())
         session.add(declaration)
         session.flush()
-        record_history(session, row, caller, "declaration_recorded", declared_on,
-                       {"declaration_id": declaration.id, **declaration_view(declaration)})
-        return {**declaration_view(declaration), "ruling": None, "superseded": False}
+        view = declaration_view(as_declaration(declaration))
+        record_history(session, row, caller, "declaration_recorded", declared_on, view)
+        return view
 
 
 def rule_on_declaration(services: Services, caller: Caller, review_id: str, declaration_id: int, ruling: str) -> dict[str, Any]:

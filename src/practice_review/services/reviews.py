@@ -81,9 +81,14 @@ def load_declarations(session: Session, review_id: str) -> list[Declaration]:
     for ruling in session.scalars(select(m.Ruling).where(m.Ruling.review_id == review_id).order_by(m.Ruling.id)):
         rulings[ruling.declaration_id] = ruling.ruling
     return [
-        Declaration(d.id, d.person_id, d.name, d.organisation, d.role, d.has_interest, d.details, d.declared_on, rulings.get(d.id))
+        as_declaration(d, rulings.get(d.id))
         for d in session.scalars(select(m.Declaration).where(m.Declaration.review_id == review_id).order_by(m.Declaration.id))
     ]
+
+
+def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration:
+    return Declaration(row.id, row.person_id, row.name, row.organisation, row.role, row.has_interest, row.details,
+                       row.declared_on, ruling)
 
 
 def load_context(services: Services, session: Session, row: m.Review) -> ReviewContext:

@@ -1,0 +1,116 @@
+"""Fixtures: every database test runs on SQLite and, when PRACTICE_REVIEW_TEST_POSTGRES_URL is set, on
+PostgreSQL, each time on a database the Alembic migrations built (never `create_all`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from practice_review.api.app import create_app
+from practice_review.bootstrap import build_services
+from practice_review.config import PROJECT_ROOT, Settings
+from practice_review.services.common import Services
+from practice_review.services.keys import create_key
+from practice_review.storage.database import normalise_url
+from practice_review.storage.migrations import upgrade
+from practice_review.storage.models import Base
+
+from .helpers import Api
+
+POSTGRES_URL = os.environ.get("PRACTICE_REVIEW_TEST_POSTGRES_URL")
+NO_POSTGRES = "PostgreSQL not configured: set PRACTICE_REVIEW_TEST_POSTGRES_URL to run this on it (.ci/run does)"
+WORKFLOWS = PROJECT_ROOT / "workflows"
+TODAY = date(2026, 3, 2)  # a Monday; tests see this as "today" in London
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A throw-away PostgreSQL database for this test session, migrated once."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    name = f"practice_review_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(POSTGRES_URL)).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
+                 postgres_url: str | None) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "practice_review.db"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite:///{path}"
+    if postgres_url is None:
+        pytest.skip(NO_POSTGRES)
+    _truncate(postgres_url)
+    return postgres_url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, workflows_dir=WORKFLOWS)
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    built = build_services(settings)
+    built.today = lambda: TODAY
+    yield built
+    built.db.dispose()
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=services)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def key_for(services: Services) -> Callable[..., dict[str, str]]:
+    """Authorization headers for a new key: key_for("chair"), key_for("partner", partner="police")."""
+
+    def make(role: str, partner: str | None = None, organisation: str | None = None) -> dict[str, str]:
+        key = create_key(services, f"test {role} {partner or organisation or ''}".strip(), role, partner, organisation)
+        return {"Authorization": f"Bearer {key.secret}"}
+
+    return make
+
+
+@pytest.fixture
+def api(client: TestClient, key_for: Callable[..., dict[str, str]]) -> Api:
+    return Api(client, key_for("business_unit"), key_for("chair"))

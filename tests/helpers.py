@@ -1,0 +1,120 @@
+"""A small driver for the API, so tests read as the steps a Business Unit takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+PANEL = [
+    {"person_id": "la-1", "name": "Dana Okafor", "organisation": "Salford City Council", "partner": "local_authority"},
+    {"person_id": "icb-1", "name": "Imran Shah", "organisation": "NHS Greater Manchester ICB", "partner": "icb"},
+    {"person_id": "gmp-1", "name": "Pat Reilly", "organisation": "Greater Manchester Police", "partner": "police"},
+]
+ENDORSERS = [
+    ("local_authority", "la-1", "Dana Okafor"),
+    ("icb", "icb-1", "Imran Shah"),
+    ("police", "gmp-1", "Pat Reilly"),
+    ("independent_scrutineer", "is-1", "Ingrid Scrutton"),
+]
+
+# The happy path of a rapid review, February 2026 (no bank holidays that month).
+RECEIVED_ON = "2026-02-02"
+SCREENING_AT, SCREENING_DOCS = "2026-02-05T10:00:00+00:00", "2026-02-04T09:00:00+00:00"
+MEETING_AT, MEETING_DOCS = "2026-02-16T10:00:00+00:00", "2026-02-13T09:00:00+00:00"
+
+HAPPY_PATH = [
+    # (event, occurred_on, data)
+    ("screen_in", "2026-02-05", {}),
+    ("notify_national_panel", "2026-02-06", {}),
+    ("schedule_meeting", "2026-02-09", {"meeting_on": "2026-02-16"}),
+    ("hold_meeting", "2026-02-16", {"recommendation": "lcspr"}),
+    ("endorse", "2026-02-18", {}),
+    ("submit_to_national_panel", "2026-02-20", {}),
+    ("record_panel_response", "2026-02-27", {"panel_view": "agrees"}),
+]
+
+
+class Api:
+    def __init__(self, client: TestClient | httpx.Client, business_unit: dict[str, str], chair: dict[str, str]) -> None:
+        self.client = client
+        self.bu = business_unit
+        self.chair = chair
+
+    @staticmethod
+    def ok(response: httpx.Response, status: int = 200) -> Any:
+        assert response.status_code == status, f"{response.status_code}: {response.text}"
+        return response.json()
+
+    def create_review(self, headers: dict[str, str] | None = None, **fields: Any) -> dict[str, Any]:
+        body = {"review_type": "rapid", "child_reference": "Child A", "received_on": RECEIVED_ON,
+                "referrer_organisation": "Salford City Council", **fields}
+        return self.ok(self.client.post("/reviews", json=body, headers=headers or self.bu), 201)
+
+    def review(self, review_id: str) -> dict[str, Any]:
+        return self.ok(self.client.get(f"/reviews/{review_id}", headers=self.bu))
+
+    def meeting(self, review_id: str, kind: str, scheduled_for: str, documents_shared_at: str | None) -> dict[str, Any]:
+        body = {"kind": kind, "scheduled_for": scheduled_for, "documents_shared_at": documents_shared_at}
+        return self.ok(self.client.post(f"/reviews/{review_id}/meetings", json=body, headers=self.bu), 201)
+
+    def attend(self, review_id: str, meeting_id: int, attendees: list[dict[str, Any]] = PANEL) -> dict[str, Any]:
+        return self.ok(self.client.put(f"/reviews/{review_id}/meetings/{meeting_id}/attendance",
+                                       json=attendees, headers=self.bu))
+
+    def declare(self, review_id: str, person: dict[str, Any], declared_on: str, has_interest: bool = False,
+                details: str = "") -> dict[str, Any]:
+        body = {"person_id": person["person_id"], "name": person["name"], "organisation": person["organisation"],
+                "role": "panel member", "has_interest": has_interest, "details": details, "declared_on": declared_on}
+        return self.ok(self.client.post(f"/reviews/{review_id}/declarations", json=body, headers=self.bu), 201)
+
+    def rule(self, review_id: str, declaration_id: int, ruling: str) -> dict[str, Any]:
+        return self.ok(self.client.post(f"/reviews/{review_id}/declarations/{declaration_id}/ruling",
+                                        json={"ruling": ruling}, headers=self.chair))
+
+    def endorse(self, review_id: str, party: str, person_id: str, name: str, agrees: bool = True,
+                endorsed_on: str = "2026-02-17") -> dict[str, Any]:
+        body = {"party": party, "person_id": person_id, "name": name, "agrees": agrees, "endorsed_on": endorsed_on}
+        return self.ok(self.client.post(f"/reviews/{review_id}/endorsements", json=body, headers=self.bu), 201)
+
+    def fire(self, review_id: str, event: str, occurred_on: str | None = None, data: dict[str, Any] | None = None,
+             expected_version: int | None = None, headers: dict[str, str] | None = None) -> httpx.Response:
+        body: dict[str, Any] = {"event": event, "data": data or {}}
+        if occurred_on:
+            body["occurred_on"] = occurred_on
+        if expected_version is not None:
+            body["expected_version"] = expected_version
+        return self.client.post(f"/reviews/{review_id}/transitions", json=body, headers=headers or self.bu)
+
+    def prepare(self, review_id: str, event: str) -> None:
+        """Record what the happy path needs before `event`: its meeting, attendance, declarations, endorsements."""
+        if event == "screen_in":
+            meeting = self.meeting(review_id, "screening", SCREENING_AT, SCREENING_DOCS)
+            self.attend(review_id, meeting["id"])
+            for person in PANEL:
+                self.declare(review_id, person, "2026-02-05")
+        elif event == "hold_meeting":
+            meeting = self.meeting(review_id, "rapid_review", MEETING_AT, MEETING_DOCS)
+            self.attend(review_id, meeting["id"])
+        elif event == "endorse":
+            for party, person_id, name in ENDORSERS:
+                self.endorse(review_id, party, person_id, name)
+
+    def walk(self, review_id: str, until: str | None = None) -> dict[str, Any]:
+        """Fire the happy path's events from the review's state on, stopping before `until` (None: to the end)."""
+        review = self.review(review_id)
+        events = [e for e, _, _ in HAPPY_PATH]
+        available = {a["event"] for a in review["available_events"]}
+        start = next((i for i, e in enumerate(events) if e in available), len(events))
+        for event, occurred_on, data in HAPPY_PATH[start:]:
+            if event == until:
+                break
+            self.prepare(review_id, event)
+            review = self.ok(self.fire(review_id, event, occurred_on, data))
+        return review
+
+    def new_review_at(self, until: str | None = None, **fields: Any) -> dict[str, Any]:
+        """A new rapid review, walked along the happy path up to (not including) `until`."""
+        review = self.create_review(**fields)
+        return self.walk(review["id"], until)
