@@ -1,0 +1,63 @@
+"""The `practice-review` command as an operator uses it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from practice_review.cli import OPENAPI_PATH, main, openapi_document
+from practice_review.config import PROJECT_ROOT
+
+
+def test_committed_openapi_matches_the_app() -> None:
+    """Fails when openapi/openapi.json drifts from the code: run `make openapi` and commit it."""
+    assert OPENAPI_PATH.read_text(encoding="utf-8") == openapi_document()
+
+
+def test_workflows_check_passes_on_the_shipped_workflows(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["workflows", "check"]) == 0
+    assert "ok  rapid" in capsys.readouterr().out
+
+
+def test_workflows_check_names_every_problem_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = (PROJECT_ROOT / "workflows" / "rapid.yaml").read_text()
+    broken = broken.replace("check: meeting_quorate}", "check: meeting_quorum}", 1)
+    broken = broken.replace("stops_on: [submit_to_national_panel]", "stops_on: [submit_to_panel]")
+    broken = broken.replace("  escalated: {}\n", "  escalated: {}\n  limbo: {}\n")
+    (tmp_path / "rapid.yaml").write_text(broken)
+
+    assert main(["workflows", "check", "--dir", str(tmp_path)]) == 1
+    errors = capsys.readouterr().err
+    assert "unknown guard 'meeting_quorum'" in errors
+    assert "stops on unknown event 'submit_to_panel'" in errors
+    assert "state 'limbo' is unreachable" in errors
+
+
+def test_keys_create_prints_the_key_last_and_it_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from fastapi.testclient import TestClient
+
+    from practice_review.api.app import create_app
+
+    monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["keys", "create", "--name", "Business Unit", "--role", "business_unit"]) == 0
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    with TestClient(create_app()) as client:
+        assert client.get("/workflows", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        assert client.get("/workflows", headers={"Authorization": f"Bearer {key}x"}).status_code == 401
+
+
+def test_keys_create_refuses_a_partner_key_without_its_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["keys", "create", "--name", "GMP", "--role", "partner"]) == 2
+    assert "partner" in capsys.readouterr().err
+
+
+def test_openapi_command_writes_the_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "openapi.json"
+    assert main(["openapi", "--output", str(target)]) == 0
+    assert target.read_text() == openapi_document()
+    shutil.rmtree(tmp_path)

@@ -1,0 +1,80 @@
+"""Optimistic concurrency over real HTTP: of 16 identical concurrent transitions exactly one wins (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+
+from practice_review.api.app import create_app
+from practice_review.services.common import Services
+
+from .helpers import Api
+
+CLIENTS = 16
+
+
+@pytest.fixture
+def live_api(services: Services, key_for: Callable[..., dict[str, str]]) -> Iterator[Api]:
+    """The app served by uvicorn on a free local port, in a background thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        for _ in range(200):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        yield Api(client, key_for("business_unit"), key_for("chair"))
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _at_once(count: int, action: Callable[[], httpx.Response]) -> list[httpx.Response]:
+    barrier = threading.Barrier(count)
+
+    def run() -> httpx.Response:
+        barrier.wait()
+        return action()
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(lambda _: run(), range(count)))
+
+
+def test_sixteen_identical_transitions_exactly_one_succeeds(live_api: Api) -> None:
+    review = live_api.new_review_at("notify_national_panel")
+    version = review["version"]
+
+    responses = _at_once(CLIENTS, lambda: live_api.fire(review["id"], "notify_national_panel", "2026-02-06",
+                                                        expected_version=version))
+
+    assert Counter(r.status_code for r in responses) == {200: 1, 409: CLIENTS - 1}
+    for refused in (r for r in responses if r.status_code == 409):
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["current_version"] == version + 1
+    after = live_api.review(review["id"])
+    assert (after["state"], after["version"]) == ("gathering_information", version + 1)
+    history = live_api.ok(live_api.client.get(f"/reviews/{review['id']}/history", headers=live_api.bu))["items"]
+    assert [h["event"] for h in history].count("notify_national_panel") == 1
+
+
+def test_concurrent_retries_with_one_idempotency_key_create_one_review(live_api: Api) -> None:
+    body = {"review_type": "rapid", "child_reference": "Child B", "received_on": "2026-02-02",
+            "referrer_organisation": "Greater Manchester Police"}
+    headers = {**live_api.bu, "Idempotency-Key": "referral-4471"}
+
+    responses = _at_once(CLIENTS, lambda: live_api.client.post("/reviews", json=body, headers=headers))
+
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    listed = live_api.ok(live_api.client.get("/reviews", headers=live_api.bu))["items"]
+    assert [r["child_reference"] for r in listed] == ["Child B"]
