@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from typing import Any
+
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from ..bootstrap import build_services
 from ..config import Settings
@@ -34,4 +37,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     problems.install(app)
     for module in (health, calendar, workflows, reviews, records):
         app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated spec, with every error response documented as application/problem+json."""
+    if app.openapi_schema is None:
+        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for path in spec["paths"].values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status[0] in "45":
+                        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                        if schema.get("$ref", "").endswith("/HTTPValidationError"):
+                            schema = {"$ref": "#/components/schemas/ValidationProblem"}
+                        response["content"] = {"application/problem+json": {"schema": schema or {"$ref": "#/components/schemas/Problem"}}}
+        schemas = spec.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = spec
+    return app.openapi_schema

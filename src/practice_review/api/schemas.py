@@ -252,7 +252,7 @@ class ValidationProblem(Problem):
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI descriptions of the problem responses an operation can give."""
+    """OpenAPI descriptions of the problem responses an operation can give (served as application/problem+json)."""
     described: dict[int, tuple[type[BaseModel], str]] = {
         401: (Problem, "No key, or an unknown, revoked or expired key"),
         403: (Problem, "The key's role may not do this"),
@@ -260,5 +260,4 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: (GuardProblem, "Refused by a rule (`blocked_by`) or a stale `expected_version` (`current_version`)"),
         422: (ValidationProblem, "Invalid input: `errors` names each field"),
     }
-    return {s: {"model": described[s][0], "description": described[s][1],
-                "content": {"application/problem+json": {}}} for s in statuses}
+    return {s: {"model": described[s][0], "description": described[s][1]} for s in statuses}
