@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,19 @@ def test_c7_a_meeting_held_after_occurred_on_is_blocked() -> None:
     blocked = refused(hold_ctx(), "hold_meeting", HOLD, on=MEETING_DAY - timedelta(days=1))
     assert "C7" in rules(blocked)
     assert any("after occurred_on" in b["message"] for b in blocked)
+
+
+def test_c5_a_meeting_given_in_utc_is_held_on_its_london_date() -> None:
+    """00:30 on Wed 10 June 2026 in London is 23:30 UTC on the 9th: the meeting's day is the 10th (C5),
+    for the C7 check on occurred_on and for D1's "declared by the day of the meeting"."""
+    scheduled = datetime(2026, 6, 9, 23, 30, tzinfo=UTC)
+    late_night = Meeting(1, "rapid_review", scheduled, scheduled - timedelta(days=3), EVERYONE)
+    declarations = (*(d for d in DECLARED if d.person_id != ICB.person_id), no_interest(ICB, 9, on=date(2026, 6, 10)))
+    ctx = context("meeting_scheduled", meetings=(late_night,), declarations=declarations,
+                  today=date(2026, 6, 10), last=date(2026, 6, 1))
+    assert fire(ctx, "hold_meeting", HOLD, on=date(2026, 6, 10)).to_state == "decision_recorded"
+    blocked = refused(ctx, "hold_meeting", HOLD, on=date(2026, 6, 9))
+    assert rules(blocked) == ["C7"] and "2026-06-10" in blocked[0]["message"]
 
 
 # ---------------------------------------------------------------- Q3
@@ -347,6 +360,16 @@ def test_s19_escalate_needs_a_disagreement() -> None:
     assert rules(refused(context("decision_recorded"), "escalate")) == ["§19"]
     disagreeing = (*ALL_ENDORSE[:2], endorsement("police", agrees=False))
     assert fire(context("decision_recorded", endorsements=disagreeing), "escalate", role="chair").to_state == "escalated"
+
+
+def test_s19_a_disagreement_later_withdrawn_is_no_ground_for_escalation() -> None:
+    """The police first disagree, then endorse: the latest endorsement stands, for endorse and escalate alike."""
+    changed_mind = (endorsement("police", agrees=False), *ALL_ENDORSE)
+    ctx = context("decision_recorded", endorsements=changed_mind)
+    assert rules(refused(ctx, "escalate", role="chair")) == ["§19"]
+    assert fire(ctx, "endorse").to_state == "endorsed"
+    available = {a.event: a.allowed for a in ENGINE.available_events(RAPID, ctx)}
+    assert available == {"escalate": False, "endorse": True, "withdraw": True}
 
 
 def test_s19_resolving_an_escalation_returns_to_decision_recorded_with_a_recommendation() -> None:
@@ -599,6 +622,8 @@ GOOD_MEETINGS = (
 ALL_PASS = context("referred", meetings=GOOD_MEETINGS, endorsements=ALL_ENDORSE, last=date(2026, 1, 5))
 # The same, but the police disagree with the outcome: endorse is refused and escalate allowed (§19).
 DISAGREEING = replace(ALL_PASS, endorsements=(*ALL_ENDORSE, endorsement("police", agrees=False)))
+# The police disagreed, then changed their mind: all agree again.
+RECONCILED = replace(ALL_PASS, endorsements=(endorsement("police", agrees=False), *ALL_ENDORSE))
 VALID_DATA: dict[str, dict[str, Any]] = {
     "screen_out": {"redirect_to": "non_statutory"},
     "close_no_further_action": {"reason": "no further action"},
@@ -616,11 +641,12 @@ BUSINESS_UNIT = ("business_unit", None)
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.data(), police_disagree=st.booleans(), length=st.integers(min_value=1, max_value=25))
-def test_engine_invariants_over_random_event_sequences(data: st.DataObject, police_disagree: bool, length: int) -> None:
+@given(data=st.data(), start=st.sampled_from([ALL_PASS, DISAGREEING, RECONCILED]),
+       length=st.integers(min_value=1, max_value=25))
+def test_engine_invariants_over_random_event_sequences(data: st.DataObject, start: ReviewContext, length: int) -> None:
     """Random (event, caller) sequences, biased towards events that move the review on from its current
     state and towards the business unit, so that runs reach every state, the final ones included."""
-    ctx = DISAGREEING if police_disagree else ALL_PASS
+    ctx = start
     clocks = {c.name: c for c in clock_rules.initial_clocks(RAPID.clocks, {"received_on": RECEIVED}, CALENDAR)}
     for _ in range(length):
         # Events leading on to an open state or to `concluded`; the others (closing ones included) are
@@ -631,6 +657,9 @@ def test_engine_invariants_over_random_event_sequences(data: st.DataObject, poli
         with_data = data.draw(st.sampled_from([True, True, True, False]), label="with valid data")
         before = ctx.state
         available = {a.event: a for a in ENGINE.available_events(RAPID, ctx)}
+        # §19: a review is either ready to endorse or in disagreement, never both.
+        assert not (available.get("endorse") and available["endorse"].allowed
+                    and available.get("escalate") and available["escalate"].allowed)
         if not RAPID.is_open(before):
             assert available == {}
         try:

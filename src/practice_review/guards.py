@@ -115,8 +115,9 @@ def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int = 
 
 @guard
 def endorsers_disagree(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
-    """§19: escalation is for a disagreement about the outcome."""
-    if any(not e.agrees for e in ctx.endorsements):
+    """§19: escalation is for a disagreement about the outcome: a party's latest endorsement disagrees."""
+    latest = {e.party: e for e in ctx.endorsements}  # as endorsed_by: a later endorsement supersedes
+    if any(not e.agrees for e in latest.values()):
         return []
     return [Unmet("no endorser has disagreed with the outcome")]
 
