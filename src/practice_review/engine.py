@@ -86,6 +86,8 @@ def _parse_field(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         return value, "must be a string"
     if len(value) > spec.max_length:
         return value, f"must be at most {spec.max_length} characters"
+    if any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in value):
+        return value, "must not contain control characters"
     return value, None
 
 

@@ -14,6 +14,7 @@ from ..bootstrap import build_services
 from ..config import Settings
 from ..services.common import Services
 from . import problems
+from .limits import BodySizeLimit
 from .routes import calendar, health, records, reviews, workflows
 
 DESCRIPTION = """Child safeguarding practice reviews as executable workflows.
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 app.state.services.db.dispose()
 
     app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.add_middleware(BodySizeLimit)
     problems.install(app)
     for module in (health, calendar, workflows, reviews, records):
         app.include_router(module.router)

@@ -7,9 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Short = Annotated[str, Field(min_length=1, max_length=200)]
-Identifier = Annotated[str, Field(min_length=1, max_length=100)]
-LongText = Annotated[str, Field(max_length=4000)]
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # line breaks and tabs allowed
+Short = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
+Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS)]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
+LongText = Annotated[str, Field(max_length=4000, pattern=TEXT)]
 Partner = Literal["local_authority", "icb", "police"]
 
 
@@ -25,17 +28,17 @@ class Open(BaseModel):
 
 
 class ReviewCreate(Strict):
-    review_type: Annotated[str, Field(min_length=1, max_length=64)]
-    child_reference: Annotated[str, Field(min_length=1, max_length=64, description="A pseudonym or case reference, never a name")]
+    review_type: Name
+    child_reference: Annotated[Name, Field(description="A pseudonym or case reference, never a name")]
     received_on: date
     referrer_organisation: Short
     became_aware_on: date | None = None
-    themes: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=20)] = []
+    themes: Annotated[list[Identifier], Field(max_length=20)] = []
     summary: LongText = ""
 
 
 class TransitionRequest(Strict):
-    event: Annotated[str, Field(min_length=1, max_length=64)]
+    event: Name
     occurred_on: date | None = Field(None, description="The business date it happened (C7); defaults to today")
     expected_version: Annotated[int, Field(ge=0)] | None = None
     data: dict[str, Any] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -53,8 +54,17 @@ def not_in_future(field_name: str, value: date, today: date) -> None:
         raise TransitionRefused([Blocked("C7", f"{field_name} {value} is in the future (today is {today})")])
 
 
+def is_review_id(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def locked_review(session: Session, review_id: str) -> Review:
     """The review, locked for this transaction (PostgreSQL row lock; SQLite's write lock is already held)."""
+    if not is_review_id(review_id):
+        raise NotFound(f"no review {review_id!r}")
     row = session.scalar(select(Review).where(Review.id == review_id).with_for_update())
     if row is None:
         raise NotFound(f"no review {review_id}")

@@ -22,7 +22,7 @@ from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflows import WorkflowDefinition
-from .common import Services, as_utc, check_version, jsonable, locked_review, not_in_future, record_history, utcnow
+from .common import Services, as_utc, check_version, is_review_id, jsonable, locked_review, not_in_future, record_history, utcnow
 
 
 @dataclass(frozen=True)
@@ -125,9 +125,9 @@ def check_can_read(session: Session, caller: Caller, review_id: str) -> None:
 
 
 def find_review(session: Session, caller: Caller, review_id: str) -> m.Review:
-    row = session.get(m.Review, review_id)
+    row = session.get(m.Review, review_id) if is_review_id(review_id) else None
     if row is None:
-        raise NotFound(f"no review {review_id}")
+        raise NotFound(f"no review {review_id!r}")
     check_can_read(session, caller, review_id)
     return row
 
@@ -336,8 +336,10 @@ def _encode_cursor(created_at: datetime, review_id: str) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         created, review_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        if not is_review_id(review_id):
+            raise ValueError(review_id)
         return datetime.fromisoformat(created), review_id
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         raise InvalidData([{"field": "cursor", "message": "not a cursor this service returned"}]) from None
 
 

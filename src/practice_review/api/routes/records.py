@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from ...services import records
 from ..auth import CallerDep, ServicesDep
@@ -23,6 +23,8 @@ from ..schemas import (
     problems,
 )
 
+RowId = Annotated[int, Path(ge=1, le=2**62)]
+
 router = APIRouter(prefix="/reviews/{review_id}", tags=["meetings, declarations, endorsements"],
                    responses=problems(401, 403, 404, 422))
 
@@ -33,12 +35,12 @@ def record_meeting(services: ServicesDep, caller: CallerDep, review_id: str, bod
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut, summary="A meeting with its quorum and declarations")
-def get_meeting(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: int) -> dict[str, Any]:
+def get_meeting(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: RowId) -> dict[str, Any]:
     return records.get_meeting(services, caller, review_id, meeting_id)
 
 
 @router.put("/meetings/{meeting_id}/attendance", response_model=MeetingOut, summary="Who attended (replaces the list)")
-def record_attendance(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: int,
+def record_attendance(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: RowId,
                       body: list[AttendeeIn]) -> dict[str, Any]:
     attendees = [records.AttendeeIn(**a.model_dump()) for a in body]
     return records.record_attendance(services, caller, review_id, meeting_id, attendees)
@@ -59,7 +61,7 @@ def list_declarations(services: ServicesDep, caller: CallerDep, review_id: str) 
 
 @router.post("/declarations/{declaration_id}/ruling", response_model=DeclarationOut, responses=problems(409),
              summary="The chair's ruling on a declared interest (D2)")
-def rule_on_declaration(services: ServicesDep, caller: CallerDep, review_id: str, declaration_id: int,
+def rule_on_declaration(services: ServicesDep, caller: CallerDep, review_id: str, declaration_id: RowId,
                         body: RulingCreate) -> dict[str, Any]:
     return records.rule_on_declaration(services, caller, review_id, declaration_id, body.ruling)
 
@@ -86,7 +88,7 @@ def request_information(services: ServicesDep, caller: CallerDep, review_id: str
 
 @router.post("/information-requests/{request_id}/return", response_model=InformationRequestOut,
              responses=problems(409), summary="Record the agency's return")
-def record_return(services: ServicesDep, caller: CallerDep, review_id: str, request_id: int,
+def record_return(services: ServicesDep, caller: CallerDep, review_id: str, request_id: RowId,
                   body: InformationReturn) -> dict[str, Any]:
     return records.record_information_return(services, caller, review_id, request_id,
                                              body.returned_on or services.today())

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ...services import reviews
 from ..auth import CallerDep, ServicesDep
-from ..schemas import HistoryOut, ReviewCreate, ReviewOut, ReviewPage, TransitionRequest, problems
+from ..schemas import NO_CONTROL_CHARACTERS, HistoryOut, ReviewCreate, ReviewOut, ReviewPage, TransitionRequest, problems
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], responses=problems(401, 403))
 
@@ -20,7 +20,8 @@ def create_review(
     services: ServicesDep,
     caller: CallerDep,
     body: ReviewCreate,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200,
+                                                  pattern=NO_CONTROL_CHARACTERS)] = None,
 ) -> JSONResponse:
     new = reviews.NewReview(**{**body.model_dump(), "themes": tuple(body.themes)})
     created = reviews.create_review(services, caller, new, idempotency_key)
@@ -34,11 +35,11 @@ def create_review(
 def list_reviews(
     services: ServicesDep,
     caller: CallerDep,
-    review_type: Annotated[str | None, Query(max_length=64)] = None,
-    state: Annotated[str | None, Query(max_length=64)] = None,
+    review_type: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
+    state: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
     open: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    cursor: Annotated[str | None, Query(max_length=400, pattern=NO_CONTROL_CHARACTERS)] = None,
 ) -> dict[str, Any]:
     return reviews.list_reviews(services, caller, review_type, state, open, limit, cursor)
 
