@@ -509,10 +509,6 @@ def test_available_events_previews_with_todays_date_and_no_data() -> None:
 # ---------------------------------------------------------------- clocks (C2, C5)
 
 
-def clocks_of(changes: dict[str, clock_rules.Clock], before: dict[str, clock_rules.Clock]) -> dict[str, clock_rules.Clock]:
-    return {**before, **changes}
-
-
 def test_create_time_clocks_run_from_received_on_and_became_aware_on() -> None:
     created = {c.name: c for c in clock_rules.initial_clocks(
         RAPID.clocks, {"received_on": RECEIVED, "became_aware_on": date(2026, 1, 2)}, CALENDAR)}

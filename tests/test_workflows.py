@@ -328,3 +328,26 @@ def test_reloading_the_shipped_file_gives_the_same_version() -> None:
     source = yaml.safe_load((WORKFLOWS / "rapid.yaml").read_text(encoding="utf-8"))
     source["clocks"]["rapid_review"]["working_days"] = 20
     assert parse_definition(source).version != load_file(WORKFLOWS / "rapid.yaml").version
+
+
+MALFORMED_SHAPES = {
+    "data field not a mapping": (lambda d: d["events"][0].__setitem__("data", {"reason": "string"}), "must be a mapping"),
+    "state options not a mapping": (lambda d: d["states"].__setitem__("referred", "initial"), "must be a mapping"),
+    "clocks as a list": (lambda d: d.__setitem__("clocks", ["a"]), "'clocks' must be a mapping"),
+    "every_event as a list": (lambda d: d.__setitem__("every_event", ["x"]), "'every_event' must be a mapping"),
+    "guard parameters as a list": (lambda d: d["events"][0]["guards"][0].__setitem__("with", [1]), "'with' must be a mapping"),
+    "max_length not a number": (lambda d: d["events"][0]["data"].__setitem__("meeting_id", {"max_length": "long"}), "max_length"),
+    "from as a mapping": (lambda d: d["events"][0].__setitem__("from", {"a": 1}), "'from' must be a name or a list"),
+    "clock not a mapping": (lambda d: d["clocks"].__setitem__("screening", 5), "clock 'screening' must be a mapping"),
+    "same event twice from one state": (lambda d: d["events"].append(dict(d["events"][0])), "declared twice from state"),
+}
+
+
+@pytest.mark.parametrize("shape", MALFORMED_SHAPES)
+def test_wrongly_shaped_yaml_is_a_workflow_error_not_a_crash(shape: str) -> None:
+    source = yaml.safe_load((WORKFLOWS / "rapid.yaml").read_text())
+    mutate, expected = MALFORMED_SHAPES[shape]
+    mutate(source)
+    with pytest.raises(WorkflowError) as raised:
+        parse_definition(source, shape)
+    assert any(expected in problem for problem in raised.value.problems), raised.value.problems

@@ -66,10 +66,11 @@ def after_event(
         clock = clocks.get(definition.name, Clock(definition.name))
         if event in definition.stops_on and clock.status in TICKING:
             changed[clock.name] = stopped(clock, occurred_on)
+        elif review_closes:
+            if clock.status in TICKING:
+                changed[clock.name] = replace(clock, status=CANCELLED, stopped_on=occurred_on)
         elif event == definition.starts_on and clock.status == NOT_STARTED:
             changed[clock.name] = started(definition, occurred_on, calendar)
-        elif review_closes and clock.status in TICKING:
-            changed[clock.name] = replace(clock, status=CANCELLED, stopped_on=occurred_on)
     return changed
 
 

@@ -114,6 +114,10 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
 class _Parser:
     """Turns one parsed YAML document into a WorkflowDefinition, collecting every problem."""
 
@@ -125,7 +129,32 @@ class _Parser:
     def fail(self, message: str) -> None:
         self.problems.append(message)
 
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        """`value` as a mapping (None: empty), or a recorded problem and an empty mapping."""
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        self.fail(f"{where} must be a mapping, not {type(value).__name__}")
+        return {}
+
+    def names(self, value: Any, where: str) -> list[str]:
+        """A name or a list of names; anything else is a recorded problem."""
+        items = _as_list(value)
+        if not all(_is_scalar(i) for i in items):
+            self.fail(f"{where} must be a name or a list of names")
+            return []
+        return [str(i) for i in items]
+
     def parse(self) -> WorkflowDefinition:
+        try:
+            return self._parse()
+        except WorkflowError:
+            raise
+        except (TypeError, ValueError, AttributeError) as exc:  # a shape the checks below did not foresee
+            raise WorkflowError(self.origin, [*self.problems, f"malformed workflow: {exc}"]) from exc
+
+    def _parse(self) -> WorkflowDefinition:
         src = self.source
         if not isinstance(src, dict):
             raise WorkflowError(self.origin, ["the file is not a YAML mapping"])
@@ -140,8 +169,9 @@ class _Parser:
 
         states, initial, final = self._states(src["states"])
         events = tuple(self._event(i, e, states, final) for i, e in enumerate(_as_list(src["events"])))
-        clocks = tuple(self._clock(name, c, events) for name, c in (src.get("clocks") or {}).items())
-        every = self._guards((src.get("every_event") or {}).get("guards"), "every_event")
+        self._check_unique(events)
+        clocks = tuple(self._clock(name, c, events) for name, c in self.mapping(src.get("clocks"), "'clocks'").items())
+        every = self._guards(self.mapping(src.get("every_event"), "'every_event'").get("guards"), "every_event")
         self._check_reachable(states, initial, final, events)
         if self.problems:
             raise WorkflowError(self.origin, self.problems)
@@ -163,11 +193,12 @@ class _Parser:
         if not isinstance(raw, dict) or not raw:
             self.fail("'states' must be a non-empty mapping of state name to options")
             return [], [], set()
-        states = [str(s) for s in raw]
-        initial = [str(s) for s, o in raw.items() if (o or {}).get("initial")]
-        final = {str(s) for s, o in raw.items() if (o or {}).get("final")}
-        for name, options in raw.items():
-            extra = set(options or {}) - {"initial", "final"}
+        options = {str(s): self.mapping(o, f"state '{s}'") for s, o in raw.items()}
+        states = list(options)
+        initial = [s for s, o in options.items() if o.get("initial")]
+        final = {s for s, o in options.items() if o.get("final")}
+        for name, option in options.items():
+            extra = set(option) - {"initial", "final"}
             if extra:
                 self.fail(f"state '{name}': unknown options {sorted(extra)}")
         if not initial:
@@ -175,13 +206,13 @@ class _Parser:
         return states, initial, final
 
     def _event(self, index: int, raw: Any, states: list[str], final: set[str]) -> EventDef:
-        raw = raw if isinstance(raw, dict) else {}
+        raw = self.mapping(raw, f"event #{index}")
         name = str(raw.get("name") or f"#{index}")
         where = f"event '{name}'"
         unknown = set(raw) - {"name", "from", "to", "roles", "meeting", "data", "guards"}
         if unknown:
             self.fail(f"{where}: unknown keys {sorted(unknown)}")
-        sources = _as_list(raw.get("from"))
+        sources = self.names(raw.get("from"), f"{where}: 'from'")
         if sources == [ANY_OPEN_STATE]:
             sources = [s for s in states if s not in final]
         for state in [*sources, raw.get("to")]:
@@ -192,7 +223,7 @@ class _Parser:
         for state in sources:
             if state in final:
                 self.fail(f"{where}: leaves final state '{state}'")
-        roles = tuple(str(r) for r in _as_list(raw.get("roles")))
+        roles = tuple(self.names(raw.get("roles"), f"{where}: 'roles'"))
         if not roles:
             self.fail(f"{where}: no roles may fire it")
         for role in roles:
@@ -206,7 +237,7 @@ class _Parser:
             dest=str(raw.get("to")),
             roles=roles,
             guards=self._guards(raw.get("guards"), where),
-            data=tuple(self._field(where, f, spec) for f, spec in (raw.get("data") or {}).items()),
+            data=tuple(self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()),
             meeting=meeting,
         )
 
@@ -218,19 +249,23 @@ class _Parser:
             self.fail(f"{where}: unknown role '{role}' (partner codes: {', '.join(STATUTORY_PARTNERS)})")
 
     def _field(self, where: str, name: str, raw: Any) -> FieldSpec:
-        raw = raw or {}
-        enum = tuple(str(v) for v in _as_list(raw.get("enum")))
+        raw = self.mapping(raw, f"{where}: data field '{name}'")
+        enum = tuple(self.names(raw.get("enum"), f"{where}: data field '{name}' enum"))
         kind = "enum" if enum else str(raw.get("type", "string"))
         if kind != "enum" and kind not in DATA_TYPES:
             self.fail(f"{where}: data field '{name}' has unknown type '{kind}'")
-        return FieldSpec(name=name, type=kind, enum=enum, required=bool(raw.get("required", False)),
-                         max_length=int(raw.get("max_length", 4000)))
+        max_length = raw.get("max_length", 4000)
+        if not isinstance(max_length, int) or max_length < 1:
+            self.fail(f"{where}: data field '{name}' max_length must be a positive whole number")
+            max_length = 4000
+        return FieldSpec(name=name, type=kind, enum=enum, required=bool(raw.get("required", False)), max_length=max_length)
 
     def _guards(self, raw: Any, where: str) -> tuple[GuardSpec, ...]:
         specs = []
         for item in _as_list(raw):
-            item = item if isinstance(item, dict) else {}
-            rule, check, params = item.get("rule"), item.get("check"), item.get("with") or {}
+            item = self.mapping(item, f"{where}: a guard")
+            rule, check = item.get("rule"), item.get("check")
+            params = self.mapping(item.get("with"), f"{where}: guard '{check}' 'with'")
             if not rule:
                 self.fail(f"{where}: a guard has no rule id")
             registered = guard_registry.REGISTRY.get(str(check))
@@ -244,8 +279,8 @@ class _Parser:
         return tuple(specs)
 
     def _clock(self, name: str, raw: Any, events: tuple[EventDef, ...]) -> ClockDef:
-        raw = raw or {}
         where = f"clock '{name}'"
+        raw = self.mapping(raw, where)
         event_names = {e.name for e in events}
         starts_on = str(raw.get("starts_on", ""))
         if starts_on != CREATED and starts_on not in event_names:
@@ -253,15 +288,25 @@ class _Parser:
         start_from = raw.get("from")
         if start_from is not None and (starts_on != CREATED or start_from not in REVIEW_DATE_FIELDS):
             self.fail(f"{where}: 'from' must be one of {sorted(REVIEW_DATE_FIELDS)} and only with starts_on: created")
-        stops_on = tuple(str(e) for e in _as_list(raw.get("stops_on")))
+        stops_on = tuple(self.names(raw.get("stops_on"), f"{where}: 'stops_on'"))
         for event in stops_on:
             if event not in event_names:
                 self.fail(f"{where}: stops on unknown event '{event}'")
         working_days, months = raw.get("working_days"), raw.get("months")
         if (working_days is None) == (months is None):
             self.fail(f"{where}: give exactly one of working_days or months")
+        elif not isinstance(working_days if months is None else months, int):
+            self.fail(f"{where}: the duration must be a whole number")
         return ClockDef(name=name, rule=str(raw.get("rule", "")), starts_on=starts_on,
                         start_from=start_from, working_days=working_days, months=months, stops_on=stops_on)
+
+    def _check_unique(self, events: tuple[EventDef, ...]) -> None:
+        seen: set[tuple[str, str]] = set()
+        for event in events:
+            for source in event.sources:
+                if (event.name, source) in seen:
+                    self.fail(f"event '{event.name}' is declared twice from state '{source}'")
+                seen.add((event.name, source))
 
     def _check_reachable(self, states: list[str], initial: list[str], final: set[str], events: tuple[EventDef, ...]) -> None:
         reached, queue = set(initial), deque(initial)

@@ -3,7 +3,6 @@ endorsements, information requests. Each is a history event and moves the review
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..calendar import LONDON
-from ..context import Declaration, Meeting
+from ..context import Attendee, Declaration, Meeting
 from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import ENDORSING_PARTIES, Caller
@@ -32,15 +31,6 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 # ---------------------------------------------------------------- meetings and attendance
-
-
-@dataclass(frozen=True)
-class AttendeeIn:
-    person_id: str
-    name: str
-    organisation: str
-    partner: str | None = None
-    substitute: bool = False
 
 
 def meeting_view(meeting: Meeting, declarations: list[Declaration], documents_hours: int = 24) -> dict[str, Any]:
@@ -90,7 +80,7 @@ def get_meeting(services: Services, caller: Caller, review_id: str, meeting_id: 
 
 
 def record_attendance(services: Services, caller: Caller, review_id: str, meeting_id: int,
-                      attendees: list[AttendeeIn]) -> dict[str, Any]:
+                      attendees: list[Attendee]) -> dict[str, Any]:
     """Replace who attended. A `partner` key replaces only its own partner's attendees."""
     require(caller, "record_attendance")
     ids = [a.person_id for a in attendees]
@@ -106,10 +96,10 @@ def record_attendance(services: Services, caller: Caller, review_id: str, meetin
         meeting = session.get(m.Meeting, meeting_id)
         if meeting is None or meeting.review_id != row.id:
             raise NotFound(f"review {review_id} has no meeting {meeting_id}")
-        kept: list[AttendeeIn] = []
+        kept: list[Attendee] = []
         if caller.role == "partner":
             current = _meeting(session, row.id, meeting_id).attendees
-            kept = [AttendeeIn(**a.__dict__) for a in current if a.partner != caller.partner]
+            kept = [a for a in current if a.partner != caller.partner]
         meeting.attendance_revision += 1
         session.add_all(
             m.Attendance(meeting_id=meeting_id, revision=meeting.attendance_revision, **a.__dict__)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from ...context import Attendee
 from ...services import records
 from ..auth import CallerDep, ServicesDep
 from ..schemas import (
@@ -42,7 +43,7 @@ def get_meeting(services: ServicesDep, caller: CallerDep, review_id: str, meetin
 @router.put("/meetings/{meeting_id}/attendance", response_model=MeetingOut, summary="Who attended (replaces the list)")
 def record_attendance(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: RowId,
                       body: list[AttendeeIn]) -> dict[str, Any]:
-    attendees = [records.AttendeeIn(**a.model_dump()) for a in body]
+    attendees = [Attendee(**a.model_dump()) for a in body]
     return records.record_attendance(services, caller, review_id, meeting_id, attendees)
 
 
