@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run migrate test openapi check bench clean
+.PHONY: install install-test run migrate test lint openapi bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ migrate: install
 test: install-test
 	$(BIN)/practice-review workflows check
 	$(BIN)/pytest -q
+
+lint: install-test
+	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/ruff check src tests bench migrations
 
 openapi: install
 	$(BIN)/practice-review openapi

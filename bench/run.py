@@ -68,10 +68,14 @@ def api_rows(label: str, database_url: str) -> list[tuple[str, str]]:
             api.review(ids[i % len(ids)])
             latencies.append(time.perf_counter() - t)
     services.db.dispose()
-    requests_per_review = 1 + 2 + 3 + 3 + 2 + 4 + transitions  # create, meetings, attendance, declarations, endorsements, events
+    requests_per_review = (
+        1 + 2 + 3 + 3 + 2 + 4 + transitions
+    )  # create, meetings, attendance, declarations, endorsements, events
     return [
-        (f"{label}: whole rapid review path, 1 client", f"{reviews * transitions / walk:.0f} transitions/s "
-                                                        f"({reviews * requests_per_review / walk:.0f} requests/s)"),
+        (
+            f"{label}: whole rapid review path, 1 client",
+            f"{reviews * transitions / walk:.0f} transitions/s ({reviews * requests_per_review / walk:.0f} requests/s)",
+        ),
         (f"{label}: GET /reviews/{{id}} median", f"{statistics.median(latencies) * 1e3:.2f} ms"),
         (f"{label}: GET /reviews/{{id}} p99", f"{statistics.quantiles(latencies, n=100)[98] * 1e3:.2f} ms"),
     ]

@@ -69,8 +69,9 @@ def _truncate(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
-                 postgres_url: str | None) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_url: str | None
+) -> str:
     if request.param == "sqlite":
         path = tmp_path / "practice_review.db"
         shutil.copyfile(sqlite_template, path)

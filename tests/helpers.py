@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+KeyFor = Callable[..., dict[str, str]]
 
 PANEL = [
     {"person_id": "la-1", "name": "Dana Okafor", "organisation": "Salford City Council", "partner": "local_authority"},
     {"person_id": "icb-1", "name": "Imran Shah", "organisation": "NHS Greater Manchester ICB", "partner": "icb"},
     {"person_id": "gmp-1", "name": "Pat Reilly", "organisation": "Greater Manchester Police", "partner": "police"},
 ]
+# People who are not on the happy path's panel.
+POLICE_SUBSTITUTE = {
+    "person_id": "gmp-2",
+    "name": "Sam Ward",
+    "organisation": "Greater Manchester Police",
+    "partner": "police",
+    "substitute": True,
+}
+LA_SECOND = {
+    "person_id": "la-2",
+    "name": "Chris Lowe",
+    "organisation": "Salford City Council",
+    "partner": "local_authority",
+}
 ENDORSERS = [
     ("local_authority", "la-1", "Dana Okafor"),
     ("icb", "icb-1", "Imran Shah"),
@@ -36,6 +54,17 @@ HAPPY_PATH = [
 ]
 
 
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The response is a problem document (RFC 9457) with this status; its body."""
+    assert response.status_code == status, f"{response.status_code}: {response.text}"
+    assert response.headers["content-type"].split(";")[0].strip() == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    for member in ("type", "title", "detail"):
+        assert isinstance(body[member], str) and body[member], f"problem without {member}: {body}"
+    return body
+
+
 class Api:
     def __init__(self, client: TestClient | httpx.Client, business_unit: dict[str, str], chair: dict[str, str]) -> None:
         self.client = client
@@ -48,8 +77,13 @@ class Api:
         return response.json()
 
     def create_review(self, headers: dict[str, str] | None = None, **fields: Any) -> dict[str, Any]:
-        body = {"review_type": "rapid", "child_reference": "Child A", "received_on": RECEIVED_ON,
-                "referrer_organisation": "Salford City Council", **fields}
+        body = {
+            "review_type": "rapid",
+            "child_reference": "Child A",
+            "received_on": RECEIVED_ON,
+            "referrer_organisation": "Salford City Council",
+            **fields,
+        }
         return self.ok(self.client.post("/reviews", json=body, headers=headers or self.bu), 201)
 
     def review(self, review_id: str) -> dict[str, Any]:
@@ -60,26 +94,54 @@ class Api:
         return self.ok(self.client.post(f"/reviews/{review_id}/meetings", json=body, headers=self.bu), 201)
 
     def attend(self, review_id: str, meeting_id: int, attendees: list[dict[str, Any]] = PANEL) -> dict[str, Any]:
-        return self.ok(self.client.put(f"/reviews/{review_id}/meetings/{meeting_id}/attendance",
-                                       json=attendees, headers=self.bu))
+        return self.ok(
+            self.client.put(f"/reviews/{review_id}/meetings/{meeting_id}/attendance", json=attendees, headers=self.bu)
+        )
 
-    def declare(self, review_id: str, person: dict[str, Any], declared_on: str, has_interest: bool = False,
-                details: str = "") -> dict[str, Any]:
-        body = {"person_id": person["person_id"], "name": person["name"], "organisation": person["organisation"],
-                "role": "panel member", "has_interest": has_interest, "details": details, "declared_on": declared_on}
+    def declare(
+        self, review_id: str, person: dict[str, Any], declared_on: str, has_interest: bool = False, details: str = ""
+    ) -> dict[str, Any]:
+        body = {
+            "person_id": person["person_id"],
+            "name": person["name"],
+            "organisation": person["organisation"],
+            "role": "panel member",
+            "has_interest": has_interest,
+            "details": details,
+            "declared_on": declared_on,
+        }
         return self.ok(self.client.post(f"/reviews/{review_id}/declarations", json=body, headers=self.bu), 201)
 
     def rule(self, review_id: str, declaration_id: int, ruling: str) -> dict[str, Any]:
-        return self.ok(self.client.post(f"/reviews/{review_id}/declarations/{declaration_id}/ruling",
-                                        json={"ruling": ruling}, headers=self.chair))
+        return self.ok(
+            self.client.post(
+                f"/reviews/{review_id}/declarations/{declaration_id}/ruling",
+                json={"ruling": ruling},
+                headers=self.chair,
+            )
+        )
 
-    def endorse(self, review_id: str, party: str, person_id: str, name: str, agrees: bool = True,
-                endorsed_on: str = "2026-02-17") -> dict[str, Any]:
+    def endorse(
+        self,
+        review_id: str,
+        party: str,
+        person_id: str,
+        name: str,
+        agrees: bool = True,
+        endorsed_on: str = "2026-02-17",
+    ) -> dict[str, Any]:
         body = {"party": party, "person_id": person_id, "name": name, "agrees": agrees, "endorsed_on": endorsed_on}
         return self.ok(self.client.post(f"/reviews/{review_id}/endorsements", json=body, headers=self.bu), 201)
 
-    def fire(self, review_id: str, event: str, occurred_on: str | None = None, data: dict[str, Any] | None = None,
-             expected_version: int | None = None, headers: dict[str, str] | None = None) -> httpx.Response:
+    def fire(
+        self,
+        review_id: str,
+        event: str,
+        occurred_on: str | None = None,
+        data: dict[str, Any] | None = None,
+        expected_version: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         body: dict[str, Any] = {"event": event, "data": data or {}}
         if occurred_on:
             body["occurred_on"] = occurred_on

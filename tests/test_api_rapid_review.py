@@ -30,8 +30,13 @@ def test_whole_rapid_review_path_records_every_step(api: Api) -> None:
     assert final["state"] == "concluded" and final["open"] is False
     assert final["available_events"] == []
     assert clock(final, "rapid_review") | {"working_days_remaining": None} == {
-        "name": "rapid_review", "status": "met", "started_on": "2026-02-06", "due_on": "2026-02-27",
-        "original_due_on": "2026-02-27", "stopped_on": "2026-02-20", "working_days_remaining": None,
+        "name": "rapid_review",
+        "status": "met",
+        "started_on": "2026-02-06",
+        "due_on": "2026-02-27",
+        "original_due_on": "2026-02-27",
+        "stopped_on": "2026-02-20",
+        "working_days_remaining": None,
     }
 
     history = api.ok(api.client.get(f"/reviews/{created['id']}/history", headers=api.bu))["items"]
@@ -42,7 +47,11 @@ def test_whole_rapid_review_path_records_every_step(api: Api) -> None:
     assert transitions[3]["data"] == {"recommendation": "lcspr"}
     assert transitions[-1]["to_state"] == "concluded"
     assert {h["kind"] for h in history} >= {
-        "review_created", "meeting_recorded", "attendance_recorded", "declaration_recorded", "endorsement_recorded",
+        "review_created",
+        "meeting_recorded",
+        "attendance_recorded",
+        "declaration_recorded",
+        "endorsement_recorded",
     }
     assert all(h["actor"]["role"] == "business_unit" for h in transitions)
 
@@ -55,8 +64,13 @@ def test_available_events_say_what_is_missing_and_then_allow(api: Api) -> None:
 
     api.prepare(review["id"], "screen_in")
     screen_in = next(e for e in api.review(review["id"])["available_events"] if e["event"] == "screen_in")
-    assert screen_in == {"event": "screen_in", "to": "awaiting_notification", "allowed": True,
-                         "roles": ["business_unit"], "blocked_by": []}
+    assert screen_in == {
+        "event": "screen_in",
+        "to": "awaiting_notification",
+        "allowed": True,
+        "roles": ["business_unit"],
+        "blocked_by": [],
+    }
 
 
 def test_endorsements_are_recorded_by_each_party(api: Api) -> None:

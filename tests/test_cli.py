@@ -35,8 +35,9 @@ def test_workflows_check_names_every_problem_and_fails(tmp_path: Path, capsys: p
     assert "state 'limbo' is unreachable" in errors
 
 
-def test_keys_create_prints_the_key_last_and_it_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_create_prints_the_key_last_and_it_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from fastapi.testclient import TestClient
 
     from practice_review.api.app import create_app
@@ -49,8 +50,9 @@ def test_keys_create_prints_the_key_last_and_it_works(tmp_path: Path, monkeypatc
         assert client.get("/workflows", headers={"Authorization": f"Bearer {key}x"}).status_code == 401
 
 
-def test_keys_create_refuses_a_partner_key_without_its_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_create_refuses_a_partner_key_without_its_partner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     assert main(["keys", "create", "--name", "GMP", "--role", "partner"]) == 2
     assert "partner" in capsys.readouterr().err

@@ -1,4 +1,6 @@
-"""Optimistic concurrency over real HTTP: of 16 identical concurrent transitions exactly one wins (SQLite and PostgreSQL)."""
+"""Optimistic concurrency over real HTTP: of 16 identical concurrent transitions exactly one wins.
+
+Run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ def live_api(services: Services, key_for: Callable[..., dict[str, str]]) -> Iter
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
@@ -54,8 +58,9 @@ def test_sixteen_identical_transitions_exactly_one_succeeds(live_api: Api) -> No
     review = live_api.new_review_at("notify_national_panel")
     version = review["version"]
 
-    responses = _at_once(CLIENTS, lambda: live_api.fire(review["id"], "notify_national_panel", "2026-02-06",
-                                                        expected_version=version))
+    responses = _at_once(
+        CLIENTS, lambda: live_api.fire(review["id"], "notify_national_panel", "2026-02-06", expected_version=version)
+    )
 
     assert Counter(r.status_code for r in responses) == {200: 1, 409: CLIENTS - 1}
     for refused in (r for r in responses if r.status_code == 409):
@@ -68,8 +73,12 @@ def test_sixteen_identical_transitions_exactly_one_succeeds(live_api: Api) -> No
 
 
 def test_concurrent_retries_with_one_idempotency_key_create_one_review(live_api: Api) -> None:
-    body = {"review_type": "rapid", "child_reference": "Child B", "received_on": "2026-02-02",
-            "referrer_organisation": "Greater Manchester Police"}
+    body = {
+        "review_type": "rapid",
+        "child_reference": "Child B",
+        "received_on": "2026-02-02",
+        "referrer_organisation": "Greater Manchester Police",
+    }
     headers = {**live_api.bu, "Idempotency-Key": "referral-4471"}
 
     responses = _at_once(CLIENTS, lambda: live_api.client.post("/reviews", json=body, headers=headers))

@@ -39,20 +39,34 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=LONDON)
 
 
-def meeting(kind: str, attendees: tuple[Attendee, ...] = EVERYONE, *, id: int = 1,
-            on: date = MEETING_DAY, shared: datetime | None | str = "early") -> Meeting:
+def meeting(
+    kind: str,
+    attendees: tuple[Attendee, ...] = EVERYONE,
+    *,
+    id: int = 1,
+    on: date = MEETING_DAY,
+    shared: datetime | None | str = "early",
+) -> Meeting:
     documents = at(on - timedelta(days=2)) if shared == "early" else shared
     return Meeting(id=id, kind=kind, scheduled_for=at(on), documents_shared_at=documents, attendees=attendees)  # type: ignore[arg-type]
 
 
 def no_interest(person: Attendee, id: int, on: date = date(2026, 1, 6)) -> Declaration:
-    return Declaration(id, person.person_id, person.name, person.organisation, "panel_member", False,
-                       "no interest", on)
+    return Declaration(id, person.person_id, person.name, person.organisation, "panel_member", False, "no interest", on)
 
 
 def interest(person: Attendee, id: int, ruling: str | None, on: date = date(2026, 1, 6)) -> Declaration:
-    return Declaration(id, person.person_id, person.name, person.organisation, "panel_member", True,
-                       "manages the health visiting service under review", on, ruling)
+    return Declaration(
+        id,
+        person.person_id,
+        person.name,
+        person.organisation,
+        "panel_member",
+        True,
+        "manages the health visiting service under review",
+        on,
+        ruling,
+    )
 
 
 DECLARED = tuple(no_interest(p, i) for i, p in enumerate(EVERYONE, start=1))
@@ -65,15 +79,28 @@ def endorsement(party: str, agrees: bool = True, person_id: str | None = None) -
 ALL_ENDORSE = tuple(endorsement(p) for p in ("local_authority", "icb", "police", "independent_scrutineer"))
 
 
-def context(state: str, *, meetings: tuple[Meeting, ...] = (), declarations: tuple[Declaration, ...] = DECLARED,
-            endorsements: tuple[Endorsement, ...] = (), today: date = TODAY,
-            last: date = date(2026, 1, 20)) -> ReviewContext:
+def context(
+    state: str,
+    *,
+    meetings: tuple[Meeting, ...] = (),
+    declarations: tuple[Declaration, ...] = DECLARED,
+    endorsements: tuple[Endorsement, ...] = (),
+    today: date = TODAY,
+    last: date = date(2026, 1, 20),
+) -> ReviewContext:
     return ReviewContext("rapid", state, RECEIVED, last, today, meetings, declarations, endorsements)
 
 
-def fire(ctx: ReviewContext, event: str, data: dict[str, Any] | None = None, *, on: date = TODAY,
-         role: str = "business_unit", partner: str | None = None,
-         clocks: dict[str, clock_rules.Clock] | None = None) -> Decision:
+def fire(
+    ctx: ReviewContext,
+    event: str,
+    data: dict[str, Any] | None = None,
+    *,
+    on: date = TODAY,
+    role: str = "business_unit",
+    partner: str | None = None,
+    clocks: dict[str, clock_rules.Clock] | None = None,
+) -> Decision:
     return ENGINE.fire(RAPID, ctx, event, on, data or {}, role, partner, clocks or {})
 
 
@@ -177,8 +204,13 @@ def test_c5_a_meeting_given_in_utc_is_held_on_its_london_date() -> None:
     scheduled = datetime(2026, 6, 9, 23, 30, tzinfo=UTC)
     late_night = Meeting(1, "rapid_review", scheduled, scheduled - timedelta(days=3), EVERYONE)
     declarations = (*(d for d in DECLARED if d.person_id != ICB.person_id), no_interest(ICB, 9, on=date(2026, 6, 10)))
-    ctx = context("meeting_scheduled", meetings=(late_night,), declarations=declarations,
-                  today=date(2026, 6, 10), last=date(2026, 6, 1))
+    ctx = context(
+        "meeting_scheduled",
+        meetings=(late_night,),
+        declarations=declarations,
+        today=date(2026, 6, 10),
+        last=date(2026, 6, 1),
+    )
     assert fire(ctx, "hold_meeting", HOLD, on=date(2026, 6, 10)).to_state == "decision_recorded"
     blocked = refused(ctx, "hold_meeting", HOLD, on=date(2026, 6, 9))
     assert rules(blocked) == ["C7"] and "2026-06-10" in blocked[0]["message"]
@@ -232,8 +264,10 @@ def test_d1_an_attendee_with_no_declaration_blocks_the_decision() -> None:
 
 
 def test_d1_a_declaration_dated_after_the_meeting_does_not_count() -> None:
-    declarations = (*(d for d in DECLARED if d.person_id != ICB.person_id),
-                    no_interest(ICB, 9, on=MEETING_DAY + timedelta(days=1)))
+    declarations = (
+        *(d for d in DECLARED if d.person_id != ICB.person_id),
+        no_interest(ICB, 9, on=MEETING_DAY + timedelta(days=1)),
+    )
     assert rules(refused(hold_ctx(declarations=declarations), "hold_meeting", HOLD)) == ["D1"]
 
 
@@ -359,7 +393,9 @@ def test_s19_escalate_needs_a_disagreement() -> None:
     assert rules(blocked) == ["§19"] and "disagreed" in blocked[0]["message"]
     assert rules(refused(context("decision_recorded"), "escalate")) == ["§19"]
     disagreeing = (*ALL_ENDORSE[:2], endorsement("police", agrees=False))
-    assert fire(context("decision_recorded", endorsements=disagreeing), "escalate", role="chair").to_state == "escalated"
+    assert (
+        fire(context("decision_recorded", endorsements=disagreeing), "escalate", role="chair").to_state == "escalated"
+    )
 
 
 def test_s19_a_disagreement_later_withdrawn_is_no_ground_for_escalation() -> None:
@@ -373,8 +409,9 @@ def test_s19_a_disagreement_later_withdrawn_is_no_ground_for_escalation() -> Non
 
 
 def test_s19_resolving_an_escalation_returns_to_decision_recorded_with_a_recommendation() -> None:
-    decision = fire(context("escalated"), "resolve_escalation", {"recommendation": "other_review"},
-                    role="independent_scrutineer")
+    decision = fire(
+        context("escalated"), "resolve_escalation", {"recommendation": "other_review"}, role="independent_scrutineer"
+    )
     assert (decision.to_state, decision.data) == ("decision_recorded", {"recommendation": "other_review"})
 
 
@@ -385,7 +422,8 @@ def test_invalid_data_for_a_recommendation_outside_the_enum() -> None:
     with pytest.raises(InvalidData) as caught:
         fire(hold_ctx(), "hold_meeting", {"recommendation": "serious_case_review"})
     assert caught.value.errors == [
-        {"field": "data.recommendation", "message": "must be one of lcspr, other_review, no_further_action"}]
+        {"field": "data.recommendation", "message": "must be one of lcspr, other_review, no_further_action"}
+    ]
 
 
 def test_invalid_data_for_a_missing_required_field() -> None:
@@ -405,8 +443,11 @@ def test_invalid_data_for_an_unknown_field() -> None:
 
 def test_invalid_data_names_every_bad_field_and_each_type() -> None:
     with pytest.raises(InvalidData) as caught:
-        fire(hold_ctx(), "hold_meeting", {"recommendation": "x", "reading_time_allowed": "yes",
-                                          "meeting_id": "1", "extra": 1})
+        fire(
+            hold_ctx(),
+            "hold_meeting",
+            {"recommendation": "x", "reading_time_allowed": "yes", "meeting_id": "1", "extra": 1},
+        )
     fields = {e["field"]: e["message"] for e in caught.value.errors}
     assert set(fields) == {"data.recommendation", "data.reading_time_allowed", "data.meeting_id", "data.extra"}
     assert fields["data.reading_time_allowed"] == "must be true or false"
@@ -462,7 +503,10 @@ def test_not_permitted_is_checked_even_when_the_event_is_not_available_here() ->
 
 def test_local_authority_partner_may_notify_the_national_panel_but_police_may_not() -> None:
     ctx = context("awaiting_notification")
-    assert fire(ctx, "notify_national_panel", role="partner", partner="local_authority").to_state == "gathering_information"
+    assert (
+        fire(ctx, "notify_national_panel", role="partner", partner="local_authority").to_state
+        == "gathering_information"
+    )
     with pytest.raises(NotPermitted):
         fire(ctx, "notify_national_panel", role="partner", partner="police")
     with pytest.raises(NotPermitted):
@@ -483,8 +527,11 @@ def test_a2_evaluation_reports_every_unmet_rule_at_once() -> None:
 def test_available_events_lists_every_event_from_the_state_with_what_blocks_it() -> None:
     without_meeting = ENGINE.available_events(RAPID, context("referred"))
     assert [(a.event, a.to) for a in without_meeting] == [
-        ("screen_in", "awaiting_notification"), ("screen_out", "redirected"),
-        ("close_no_further_action", "closed"), ("withdraw", "withdrawn")]
+        ("screen_in", "awaiting_notification"),
+        ("screen_out", "redirected"),
+        ("close_no_further_action", "closed"),
+        ("withdraw", "withdrawn"),
+    ]
     by_event = {a.event: a for a in without_meeting}
     for name in ("screen_in", "screen_out", "close_no_further_action"):
         assert not by_event[name].allowed
@@ -510,8 +557,12 @@ def test_available_events_previews_with_todays_date_and_no_data() -> None:
 
 
 def test_create_time_clocks_run_from_received_on_and_became_aware_on() -> None:
-    created = {c.name: c for c in clock_rules.initial_clocks(
-        RAPID.clocks, {"received_on": RECEIVED, "became_aware_on": date(2026, 1, 2)}, CALENDAR)}
+    created = {
+        c.name: c
+        for c in clock_rules.initial_clocks(
+            RAPID.clocks, {"received_on": RECEIVED, "became_aware_on": date(2026, 1, 2)}, CALENDAR
+        )
+    }
     assert created["screening"].status == clock_rules.RUNNING
     assert created["screening"].due_on == date(2026, 1, 12)  # Mon + 5 working days
     assert created["notification"].started_on == date(2026, 1, 2)
@@ -540,8 +591,11 @@ def test_c2_notify_national_panel_starts_the_15_working_day_rapid_review_clock()
 
 
 def test_c5_submitting_on_the_due_date_meets_the_clock_and_a_day_later_breaches_it() -> None:
-    running = {"rapid_review": clock_rules.started(
-        next(c for c in RAPID.clocks if c.name == "rapid_review"), date(2025, 12, 19), CALENDAR)}
+    running = {
+        "rapid_review": clock_rules.started(
+            next(c for c in RAPID.clocks if c.name == "rapid_review"), date(2025, 12, 19), CALENDAR
+        )
+    }
     due = date(2026, 1, 14)
     ctx = context("endorsed", last=date(2026, 1, 10), today=date(2026, 2, 1))
     met = fire(ctx, "submit_to_national_panel", on=due, clocks=running).clock_changes["rapid_review"]
@@ -586,8 +640,12 @@ def test_withdraw_cancels_running_clocks_and_leaves_stopped_ones() -> None:
 def test_a_rapid_review_runs_from_referral_to_conclusion_with_every_clock_met() -> None:
     """§5.1: referral Mon 5 Jan 2026 to the Panel's response, each step on its business date."""
     clocks = {c.name: c for c in clock_rules.initial_clocks(RAPID.clocks, {"received_on": RECEIVED}, CALENDAR)}
-    ctx = context("referred", meetings=(meeting("screening", id=1, on=date(2026, 1, 9)), meeting("rapid_review", id=2)),
-                  endorsements=ALL_ENDORSE, last=RECEIVED)
+    ctx = context(
+        "referred",
+        meetings=(meeting("screening", id=1, on=date(2026, 1, 9)), meeting("rapid_review", id=2)),
+        endorsements=ALL_ENDORSE,
+        last=RECEIVED,
+    )
     steps = [
         ("screen_in", date(2026, 1, 9), {}),
         ("notify_national_panel", date(2026, 1, 9), {}),
@@ -604,7 +662,10 @@ def test_a_rapid_review_runs_from_referral_to_conclusion_with_every_clock_met() 
         ctx = replace(ctx, state=decision.to_state, last_occurred_on=on)
     assert ctx.state == "concluded" and not RAPID.is_open(ctx.state)
     assert {name: c.status for name, c in clocks.items()} == {
-        "screening": clock_rules.MET, "notification": clock_rules.MET, "rapid_review": clock_rules.MET}
+        "screening": clock_rules.MET,
+        "notification": clock_rules.MET,
+        "rapid_review": clock_rules.MET,
+    }
     assert clocks["rapid_review"].due_on == date(2026, 1, 30)  # 15 working days from Fri 9 Jan
     assert ENGINE.available_events(RAPID, ctx) == []
 
@@ -630,15 +691,25 @@ VALID_DATA: dict[str, dict[str, Any]] = {
     "withdraw": {"reason": "withdrawn by the partnership"},
 }
 EVENT_NAMES = sorted({e.name for e in RAPID.events}) + ["teleport"]
-CALLERS = [("business_unit", None), ("chair", None), ("independent_scrutineer", None), ("reviewer", None),
-           ("read_only", None), ("partner", "local_authority"), ("partner", "police")]
+CALLERS = [
+    ("business_unit", None),
+    ("chair", None),
+    ("independent_scrutineer", None),
+    ("reviewer", None),
+    ("read_only", None),
+    ("partner", "local_authority"),
+    ("partner", "police"),
+]
 
 BUSINESS_UNIT = ("business_unit", None)
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.data(), start=st.sampled_from([ALL_PASS, DISAGREEING, RECONCILED]),
-       length=st.integers(min_value=1, max_value=25))
+@given(
+    data=st.data(),
+    start=st.sampled_from([ALL_PASS, DISAGREEING, RECONCILED]),
+    length=st.integers(min_value=1, max_value=25),
+)
 def test_engine_invariants_over_random_event_sequences(data: st.DataObject, start: ReviewContext, length: int) -> None:
     """Random (event, caller) sequences, biased towards events that move the review on from its current
     state and towards the business unit, so that runs reach every state, the final ones included."""
@@ -654,13 +725,18 @@ def test_engine_invariants_over_random_event_sequences(data: st.DataObject, star
         before = ctx.state
         available = {a.event: a for a in ENGINE.available_events(RAPID, ctx)}
         # §19: a review is either ready to endorse or in disagreement, never both.
-        assert not (available.get("endorse") and available["endorse"].allowed
-                    and available.get("escalate") and available["escalate"].allowed)
+        assert not (
+            available.get("endorse")
+            and available["endorse"].allowed
+            and available.get("escalate")
+            and available["escalate"].allowed
+        )
         if not RAPID.is_open(before):
             assert available == {}
         try:
-            decision = ENGINE.fire(RAPID, ctx, event, TODAY, VALID_DATA.get(event, {}) if with_data else {},
-                                   role, partner, clocks)
+            decision = ENGINE.fire(
+                RAPID, ctx, event, TODAY, VALID_DATA.get(event, {}) if with_data else {}, role, partner, clocks
+            )
         except (EventNotAvailable, NotPermitted, TransitionRefused, InvalidData):
             # A refusal has no decision, so nothing can move: the state stays `before`. Check the refusal
             # was deserved: an available, permitted event with valid data must not be refused by its guards.

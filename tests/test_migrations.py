@@ -23,7 +23,9 @@ def test_upgraded_database_matches_the_models(database_url: str) -> None:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
             assert set(inspect(connection).get_table_names()) >= set(Base.metadata.tables)
-            assert context.get_current_revision() == ScriptDirectory.from_config(
-                alembic_config(database_url)).get_current_head()
+            assert (
+                context.get_current_revision()
+                == ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+            )
     finally:
         engine.dispose()

@@ -42,7 +42,11 @@ def test_open_review_keeps_its_workflow_version_after_the_file_changes(database_
 
     # The partnership gives screening 10 working days instead of 5, and restarts the service.
     rapid = workflows / "rapid.yaml"
-    rapid.write_text(rapid.read_text().replace("    from: received_on\n    working_days: 5", "    from: received_on\n    working_days: 10"))
+    rapid.write_text(
+        rapid.read_text().replace(
+            "    from: received_on\n    working_days: 5", "    from: received_on\n    working_days: 10"
+        )
+    )
     _, after, stop = _serve(database_url, workflows)
     try:
         new_version = after.ok(after.client.get("/workflows/rapid", headers=after.bu))["version"]

@@ -47,8 +47,13 @@ def minimal() -> dict[str, Any]:
             {"name": "withdraw", "from": "*", "to": "withdrawn", "roles": ["business_unit"]},
         ],
         "clocks": {
-            "overall": {"rule": "C2", "starts_on": "created", "from": "received_on", "working_days": 10,
-                        "stops_on": ["finish"]},
+            "overall": {
+                "rule": "C2",
+                "starts_on": "created",
+                "from": "received_on",
+                "working_days": 10,
+                "stops_on": ["finish"],
+            },
             "work": {"rule": "C3", "starts_on": "start", "months": 6, "stops_on": ["finish"]},
         },
     }
@@ -85,7 +90,10 @@ def test_the_shipped_workflows_directory_loads_with_the_rapid_review() -> None:
     assert [c.name for c in rapid.clocks] == ["screening", "notification", "rapid_review"]
     rapid_clock = next(c for c in rapid.clocks if c.name == "rapid_review")
     assert (rapid_clock.starts_on, rapid_clock.working_days, rapid_clock.stops_on) == (
-        "notify_national_panel", 15, ("submit_to_national_panel",))
+        "notify_national_panel",
+        15,
+        ("submit_to_national_panel",),
+    )
 
 
 def test_every_shipped_workflow_file_has_a_distinct_review_type() -> None:
@@ -237,8 +245,12 @@ def test_every_problem_in_a_file_is_reported_at_once() -> None:
     source["events"][2]["roles"] = ["janitor"]
     source["clocks"]["overall"]["stops_on"] = ["finsh"]
     problems = problems_of(source)
-    for fragment in ("unknown state 'nowhere'", "unknown guard 'moon_is_full'", "unknown role 'janitor'",
-                     "stops on unknown event 'finsh'"):
+    for fragment in (
+        "unknown state 'nowhere'",
+        "unknown guard 'moon_is_full'",
+        "unknown role 'janitor'",
+        "stops on unknown event 'finsh'",
+    ):
         assert any(fragment in p for p in problems), (fragment, problems)
 
 
@@ -296,7 +308,10 @@ def test_describe_lists_every_event_with_its_guards_including_every_event_guards
     hold = events["hold_meeting"]
     assert [g["rule"] for g in hold["guards"]] == ["C7", "Q1", "D1", "D2", "Q4"]
     assert hold["data"]["recommendation"] == {
-        "type": "enum", "required": True, "enum": ["lcspr", "other_review", "no_further_action"]}
+        "type": "enum",
+        "required": True,
+        "enum": ["lcspr", "other_review", "no_further_action"],
+    }
     assert events["notify_national_panel"]["roles"] == ["business_unit", "partner:local_authority"]
     clocks = {c["name"]: c for c in described["clocks"]}
     assert clocks["rapid_review"]["duration"] == "15 working days"
@@ -318,8 +333,12 @@ def test_content_version_changes_with_the_content_and_not_otherwise() -> None:
     longer["clocks"]["overall"]["working_days"] = 15
     more_roles = copy.deepcopy(source)
     more_roles["events"][0]["roles"].append("chair")
-    versions = {version, parse_definition(retitled).version, parse_definition(longer).version,
-                parse_definition(more_roles).version}
+    versions = {
+        version,
+        parse_definition(retitled).version,
+        parse_definition(longer).version,
+        parse_definition(more_roles).version,
+    }
     assert len(versions) == 4
 
 
@@ -331,15 +350,27 @@ def test_reloading_the_shipped_file_gives_the_same_version() -> None:
 
 
 MALFORMED_SHAPES = {
-    "data field not a mapping": (lambda d: d["events"][0].__setitem__("data", {"reason": "string"}), "must be a mapping"),
+    "data field not a mapping": (
+        lambda d: d["events"][0].__setitem__("data", {"reason": "string"}),
+        "must be a mapping",
+    ),
     "state options not a mapping": (lambda d: d["states"].__setitem__("referred", "initial"), "must be a mapping"),
     "clocks as a list": (lambda d: d.__setitem__("clocks", ["a"]), "'clocks' must be a mapping"),
     "every_event as a list": (lambda d: d.__setitem__("every_event", ["x"]), "'every_event' must be a mapping"),
-    "guard parameters as a list": (lambda d: d["events"][0]["guards"][0].__setitem__("with", [1]), "'with' must be a mapping"),
-    "max_length not a number": (lambda d: d["events"][0]["data"].__setitem__("meeting_id", {"max_length": "long"}), "max_length"),
+    "guard parameters as a list": (
+        lambda d: d["events"][0]["guards"][0].__setitem__("with", [1]),
+        "'with' must be a mapping",
+    ),
+    "max_length not a number": (
+        lambda d: d["events"][0]["data"].__setitem__("meeting_id", {"max_length": "long"}),
+        "max_length",
+    ),
     "from as a mapping": (lambda d: d["events"][0].__setitem__("from", {"a": 1}), "'from' must be a name or a list"),
     "clock not a mapping": (lambda d: d["clocks"].__setitem__("screening", 5), "clock 'screening' must be a mapping"),
-    "same event twice from one state": (lambda d: d["events"].append(dict(d["events"][0])), "declared twice from state"),
+    "same event twice from one state": (
+        lambda d: d["events"].append(dict(d["events"][0])),
+        "declared twice from state",
+    ),
 }
 
 

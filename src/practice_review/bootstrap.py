@@ -19,8 +19,12 @@ def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[
         for definition in current:
             session.execute(
                 insert_for(session, m.WorkflowVersion)
-                .values(review_type=definition.review_type, version=definition.version,
-                        definition=definition.source, registered_at=utcnow())
+                .values(
+                    review_type=definition.review_type,
+                    version=definition.version,
+                    definition=definition.source,
+                    registered_at=utcnow(),
+                )
                 .on_conflict_do_nothing(index_elements=["review_type", "version"])
             )
         stored = list(session.scalars(select(m.WorkflowVersion)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar as _stdlib_calendar
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -43,9 +43,7 @@ class WorkingCalendar:
         self.first = date(first_year, 1, 1)
         self.last = date(last_year, 12, 31)
         # Preloaded once: `holidays` loads years lazily and mutates itself on read otherwise.
-        bank_holidays = holidays.country_holidays(
-            "GB", subdiv=region, years=range(first_year, last_year + 1)
-        )
+        bank_holidays = holidays.country_holidays("GB", subdiv=region, years=range(first_year, last_year + 1))
         closed: dict[date, str] = {d: name for d, name in bank_holidays.items()}
         for day in closure_days:
             closed.setdefault(day, "Local closure day")
@@ -64,9 +62,7 @@ class WorkingCalendar:
 
     def _check(self, day: date) -> None:
         if not self.first <= day <= self.last:
-            raise OutsideCalendar(
-                f"{day.isoformat()} is outside the calendar ({self.first.year}–{self.last.year})"
-            )
+            raise OutsideCalendar(f"{day.isoformat()} is outside the calendar ({self.first.year}–{self.last.year})")
 
     def is_working_day(self, day: date) -> bool:
         self._check(day)
@@ -93,9 +89,7 @@ class WorkingCalendar:
         """Working days after `start` up to and including `end`; negative when `end` is before `start`."""
         self._check(start)
         self._check(end)
-        return bisect_right(self._working, end.toordinal()) - bisect_right(
-            self._working, start.toordinal()
-        )
+        return bisect_right(self._working, end.toordinal()) - bisect_right(self._working, start.toordinal())
 
     def next_working_day(self, day: date) -> date:
         """`day` itself if it is a working day, else the first working day after it."""
@@ -115,11 +109,7 @@ class WorkingCalendar:
     def holidays_in(self, year: int) -> list[Holiday]:
         """Non-working days other than weekends in `year`: bank holidays and closure days."""
         self._check(date(year, 1, 1))
-        return [
-            Holiday(d, name)
-            for d, name in sorted(self._non_working_weekdays.items())
-            if d.year == year
-        ]
+        return [Holiday(d, name) for d, name in sorted(self._non_working_weekdays.items()) if d.year == year]
 
 
 def today_in_london(now: datetime | None = None) -> date:

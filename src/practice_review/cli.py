@@ -29,8 +29,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     _migrate(settings)
-    uvicorn.run("practice_review.api.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info")
+    uvicorn.run(
+        "practice_review.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
     return 0
 
 
@@ -72,7 +78,8 @@ def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     for d in definitions:
-        print(f"ok  {d.review_type:<16} version {d.version}  {len(d.states)} states, {len(d.events)} events, {len(d.clocks)} clocks")
+        counts = f"{len(d.states)} states, {len(d.events)} events, {len(d.clocks)} clocks"
+        print(f"ok  {d.review_type:<16} version {d.version}  {counts}")
     return 0
 
 
@@ -104,7 +111,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--organisation", help="for agency keys: the organisation it speaks for")
     create.set_defaults(run=cmd_keys_create)
 
-    workflows = commands.add_parser("workflows", help="workflow files").add_subparsers(dest="workflows_command", required=True)
+    workflows = commands.add_parser("workflows", help="workflow files").add_subparsers(
+        dest="workflows_command", required=True
+    )
     check = workflows.add_parser("check", help="validate every workflow file")
     check.add_argument("--dir", help="the folder to check (default: PRACTICE_REVIEW_WORKFLOWS_DIR or workflows/)")
     check.set_defaults(run=cmd_workflows_check)

@@ -10,7 +10,12 @@ from .calendar import WorkingCalendar
 from .workflows import CREATED, ClockDef
 
 NOT_STARTED, RUNNING, PAUSED, MET, BREACHED, CANCELLED = (
-    "not_started", "running", "paused", "met", "breached", "cancelled",
+    "not_started",
+    "running",
+    "paused",
+    "met",
+    "breached",
+    "cancelled",
 )
 TICKING = (RUNNING, PAUSED)
 
@@ -42,7 +47,9 @@ def stopped(clock: Clock, on: date) -> Clock:
     return replace(clock, status=MET if on <= clock.due_on else BREACHED, stopped_on=on)
 
 
-def initial_clocks(definitions: Iterable[ClockDef], dates: Mapping[str, date], calendar: WorkingCalendar) -> list[Clock]:
+def initial_clocks(
+    definitions: Iterable[ClockDef], dates: Mapping[str, date], calendar: WorkingCalendar
+) -> list[Clock]:
     """The clocks of a new review: those that start on creation run from the date they name."""
     return [
         started(d, dates.get(d.start_from or "received_on") or dates["received_on"], calendar)

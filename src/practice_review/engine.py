@@ -60,10 +60,7 @@ def _build_machine(definition: WorkflowDefinition) -> LockedMachine:
         model=None,
         states=list(definition.states),
         initial=definition.initial_states[0],
-        transitions=[
-            {"trigger": e.name, "source": list(e.sources), "dest": e.dest}
-            for e in definition.events
-        ],
+        transitions=[{"trigger": e.name, "source": list(e.sources), "dest": e.dest} for e in definition.events],
         auto_transitions=False,  # the to_<state> helpers would skip every guard
         ignore_invalid_triggers=False,
     )
@@ -98,7 +95,12 @@ def validate_data(event: EventDef, data: Mapping[str, Any]) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for name in data:
         if name not in specs:
-            errors.append({"field": f"data.{name}", "message": f"not a field of '{event.name}' (expected: {', '.join(specs) or 'none'})"})
+            errors.append(
+                {
+                    "field": f"data.{name}",
+                    "message": f"not a field of '{event.name}' (expected: {', '.join(specs) or 'none'})",
+                }
+            )
     for name, spec in specs.items():
         if data.get(name) is None:
             if spec.required:
@@ -122,13 +124,19 @@ def meeting_for(event: EventDef, ctx: ReviewContext, data: Mapping[str, Any]) ->
         return max(kind, key=lambda m: (m.scheduled_for, m.id), default=None)
     match = next((m for m in kind if m.id == wanted), None)
     if match is None:
-        raise InvalidData([{"field": "data.meeting_id", "message": f"this review has no {event.meeting} meeting {wanted}"}])
+        raise InvalidData(
+            [{"field": "data.meeting_id", "message": f"this review has no {event.meeting} meeting {wanted}"}]
+        )
     return match
 
 
 class WorkflowEngine:
-    def __init__(self, current: Iterable[WorkflowDefinition], calendar: WorkingCalendar,
-                 earlier: Iterable[WorkflowDefinition] = ()) -> None:
+    def __init__(
+        self,
+        current: Iterable[WorkflowDefinition],
+        calendar: WorkingCalendar,
+        earlier: Iterable[WorkflowDefinition] = (),
+    ) -> None:
         self.calendar = calendar
         self._current = {d.review_type: d for d in current}
         self._definitions: dict[tuple[str, str], WorkflowDefinition] = {}
@@ -158,7 +166,9 @@ class WorkflowEngine:
         except KeyError:
             raise UnknownWorkflow(f"{review_type}@{version}", sorted(self._current)) from None
 
-    def evaluate(self, definition: WorkflowDefinition, event: EventDef, ctx: ReviewContext, attempt: Attempt) -> list[Blocked]:
+    def evaluate(
+        self, definition: WorkflowDefinition, event: EventDef, ctx: ReviewContext, attempt: Attempt
+    ) -> list[Blocked]:
         """Every unmet guard of `event`, each with its rule id; empty when the event may fire."""
         blocked = []
         for spec in (*definition.every_event_guards, *event.guards):
@@ -187,7 +197,9 @@ class WorkflowEngine:
     ) -> Decision:
         """Decide `event_name` for the review described by `ctx`, or raise saying why not."""
         if not definition.has_event(event_name):
-            raise EventNotAvailable(event_name, ctx.state, [e.name for e in definition.events_from(ctx.state)], unknown=True)
+            raise EventNotAvailable(
+                event_name, ctx.state, [e.name for e in definition.events_from(ctx.state)], unknown=True
+            )
         event = definition.event(event_name, ctx.state)
         roles = event.roles if event else next(e.roles for e in definition.events if e.name == event_name)
         if not role_allows(roles, role, partner):

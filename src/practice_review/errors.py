@@ -37,7 +37,9 @@ class EventNotAvailable(DomainError):
     status, title, type = 422, "Event not available", "/problems/event-not-available"
 
     def __init__(self, event: str, state: str, available: list[str], unknown: bool = False) -> None:
-        reason = f"'{event}' is not an event of this workflow" if unknown else f"'{event}' cannot happen in state '{state}'"
+        reason = (
+            f"'{event}' is not an event of this workflow" if unknown else f"'{event}' cannot happen in state '{state}'"
+        )
         options = ", ".join(available) or "none"
         super().__init__(
             f"{reason}; events from '{state}': {options}",

@@ -44,7 +44,9 @@ def occurred_on_plausible(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
     if attempt.occurred_on > ctx.today:
         found.append(Unmet(f"occurred_on {attempt.occurred_on} is in the future (today is {ctx.today})"))
     if attempt.occurred_on < ctx.last_occurred_on:
-        found.append(Unmet(f"occurred_on {attempt.occurred_on} is before the review's previous event ({ctx.last_occurred_on})"))
+        found.append(
+            Unmet(f"occurred_on {attempt.occurred_on} is before the review's previous event ({ctx.last_occurred_on})")
+        )
     return found
 
 
@@ -65,8 +67,10 @@ def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str
         return [Unmet(f"no {kind} meeting has been recorded for this review")]
     found = []
     if meeting.held_on > attempt.occurred_on:
-        found.append(Unmet(f"meeting {meeting.id} is on {meeting.held_on}, after occurred_on {attempt.occurred_on}", rule="C7"))
-    result = quorum(meeting.attendees, excluded_people(ctx.declarations), partners)
+        found.append(
+            Unmet(f"meeting {meeting.id} is on {meeting.held_on}, after occurred_on {attempt.occurred_on}", rule="C7")
+        )
+    result = quorum(meeting.attendees, excluded_people(ctx.declarations, meeting.held_on), partners)
     found += [Unmet(f"no {_label(p)} representative present at meeting {meeting.id}") for p in result.missing_partners]
     found += [
         Unmet(f"{a.name} ({a.organisation}) is excluded by the chair's ruling and does not count for quorum", rule="Q3")
@@ -82,21 +86,21 @@ def attendees_declared(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
     meeting = attempt.meeting
     if meeting is None:
         return []
-    by = meeting.held_on
     return [
-        Unmet(f"{a.name} ({a.organisation}) has no declaration of interest on file by {by}")
-        for a in undeclared(meeting.attendees, ctx.declarations, by)
+        Unmet(f"{a.name} ({a.organisation}) has no declaration of interest on file by {meeting.held_on}")
+        for a in undeclared(meeting.attendees, ctx.declarations, meeting.held_on)
     ]
 
 
 @guard
 def interests_ruled(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
     """D2: the chair has ruled on every interest declared by someone taking part."""
-    if attempt.meeting is None:
+    meeting = attempt.meeting
+    if meeting is None:
         return []
     return [
         Unmet(f"the interest declared by {d.name} (declaration {d.id}) awaits the chair's ruling")
-        for d in awaiting_ruling(attempt.meeting.attendees, ctx.declarations)
+        for d in awaiting_ruling(meeting.attendees, ctx.declarations, meeting.held_on)
     ]
 
 
@@ -109,7 +113,11 @@ def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int = 
     shared = meeting.documents_shared_at
     if shared is not None and shared <= meeting.scheduled_for - timedelta(hours=hours):
         return []
-    when = "were not shared before the meeting" if shared is None else f"were shared less than {hours} hours before the meeting"
+    when = (
+        "were not shared before the meeting"
+        if shared is None
+        else f"were shared less than {hours} hours before the meeting"
+    )
     return [Unmet(f"documents {when}: the record must say reading time was allowed (data.reading_time_allowed: true)")]
 
 
@@ -126,7 +134,6 @@ def endorsers_disagree(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
 def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] = ENDORSING_PARTIES) -> list[Unmet]:
     """§19 / L6: each party endorsed the outcome; an endorser ruled `excluding` does not count (D2)."""
     latest = {e.party: e for e in ctx.endorsements}
-    excluded = excluded_people(ctx.declarations)
     found = []
     for party in parties:
         endorsement = latest.get(party)
@@ -134,6 +141,11 @@ def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] = E
             found.append(Unmet(f"no endorsement from {_label(party)}"))
         elif not endorsement.agrees:
             found.append(Unmet(f"{_label(party)} does not agree with the outcome"))
-        elif endorsement.person_id in excluded:
-            found.append(Unmet(f"{endorsement.name} is excluded by the chair's ruling and cannot endorse for {_label(party)}", rule="D2"))
+        elif endorsement.person_id in excluded_people(ctx.declarations, endorsement.endorsed_on):
+            found.append(
+                Unmet(
+                    f"{endorsement.name} is excluded by the chair's ruling and cannot endorse for {_label(party)}",
+                    rule="D2",
+                )
+            )
     return found

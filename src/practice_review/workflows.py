@@ -237,7 +237,9 @@ class _Parser:
             dest=str(raw.get("to")),
             roles=roles,
             guards=self._guards(raw.get("guards"), where),
-            data=tuple(self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()),
+            data=tuple(
+                self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()
+            ),
             meeting=meeting,
         )
 
@@ -258,7 +260,9 @@ class _Parser:
         if not isinstance(max_length, int) or max_length < 1:
             self.fail(f"{where}: data field '{name}' max_length must be a positive whole number")
             max_length = 4000
-        return FieldSpec(name=name, type=kind, enum=enum, required=bool(raw.get("required", False)), max_length=max_length)
+        return FieldSpec(
+            name=name, type=kind, enum=enum, required=bool(raw.get("required", False)), max_length=max_length
+        )
 
     def _guards(self, raw: Any, where: str) -> tuple[GuardSpec, ...]:
         specs = []
@@ -270,7 +274,9 @@ class _Parser:
                 self.fail(f"{where}: a guard has no rule id")
             registered = guard_registry.REGISTRY.get(str(check))
             if registered is None:
-                self.fail(f"{where}: unknown guard '{check}' (registered: {', '.join(sorted(guard_registry.REGISTRY))})")
+                self.fail(
+                    f"{where}: unknown guard '{check}' (registered: {', '.join(sorted(guard_registry.REGISTRY))})"
+                )
             else:
                 accepted = set(inspect.signature(registered).parameters) - {"ctx", "attempt"}
                 if set(params) - accepted:
@@ -297,8 +303,15 @@ class _Parser:
             self.fail(f"{where}: give exactly one of working_days or months")
         elif not isinstance(working_days if months is None else months, int):
             self.fail(f"{where}: the duration must be a whole number")
-        return ClockDef(name=name, rule=str(raw.get("rule", "")), starts_on=starts_on,
-                        start_from=start_from, working_days=working_days, months=months, stops_on=stops_on)
+        return ClockDef(
+            name=name,
+            rule=str(raw.get("rule", "")),
+            starts_on=starts_on,
+            start_from=start_from,
+            working_days=working_days,
+            months=months,
+            stops_on=stops_on,
+        )
 
     def _check_unique(self, events: tuple[EventDef, ...]) -> None:
         seen: set[tuple[str, str]] = set()
@@ -308,7 +321,9 @@ class _Parser:
                     self.fail(f"event '{event.name}' is declared twice from state '{source}'")
                 seen.add((event.name, source))
 
-    def _check_reachable(self, states: list[str], initial: list[str], final: set[str], events: tuple[EventDef, ...]) -> None:
+    def _check_reachable(
+        self, states: list[str], initial: list[str], final: set[str], events: tuple[EventDef, ...]
+    ) -> None:
         reached, queue = set(initial), deque(initial)
         while queue:
             state = queue.popleft()
@@ -384,14 +399,24 @@ def describe(definition: WorkflowDefinition) -> dict[str, Any]:
                 "to": e.dest,
                 "roles": list(e.roles),
                 "guards": [{"rule": g.rule, "check": g.check} for g in (*definition.every_event_guards, *e.guards)],
-                "data": {f.name: {"type": f.type, "required": f.required, **({"enum": list(f.enum)} if f.enum else {})} for f in e.data},
+                "data": {
+                    f.name: {"type": f.type, "required": f.required, **({"enum": list(f.enum)} if f.enum else {})}
+                    for f in e.data
+                },
             }
             for e in definition.events
         ],
         "clocks": [
-            {"name": c.name, "rule": c.rule, "starts_on": c.starts_on, "from": c.start_from,
-             "duration": c.duration_text, "working_days": c.working_days, "months": c.months,
-             "stops_on": list(c.stops_on)}
+            {
+                "name": c.name,
+                "rule": c.rule,
+                "starts_on": c.starts_on,
+                "from": c.start_from,
+                "duration": c.duration_text,
+                "working_days": c.working_days,
+                "months": c.months,
+                "stops_on": list(c.stops_on),
+            }
             for c in definition.clocks
         ],
     }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
 from typing import Any
 
 from fastapi import FastAPI
@@ -54,7 +53,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                         schema = response.get("content", {}).get("application/json", {}).get("schema", {})
                         if schema.get("$ref", "").endswith("/HTTPValidationError"):
                             schema = {"$ref": "#/components/schemas/ValidationProblem"}
-                        response["content"] = {"application/problem+json": {"schema": schema or {"$ref": "#/components/schemas/Problem"}}}
+                        response["content"] = {
+                            "application/problem+json": {"schema": schema or {"$ref": "#/components/schemas/Problem"}}
+                        }
         schemas = spec.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)

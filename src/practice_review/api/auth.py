@@ -21,8 +21,14 @@ def get_services(request: Request) -> Services:
 def get_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    acting_for: Annotated[str | None, Header(alias="X-Acting-For", max_length=200,
-                                             description="The person the key holder acts for (recorded in the history)")] = None,
+    acting_for: Annotated[
+        str | None,
+        Header(
+            alias="X-Acting-For",
+            max_length=200,
+            description="The person the key holder acts for (recorded in the history)",
+        ),
+    ] = None,
 ) -> Caller:
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":

@@ -36,10 +36,23 @@ class BodySizeLimit:
         await self.app(scope, limited, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps({
-            "type": "about:blank", "title": "Request too large", "status": 413, "instance": scope.get("path"),
-            "detail": f"the request body is larger than {self.max_bytes} bytes (or its Content-Length is invalid)",
-        }).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Request too large",
+                "status": 413,
+                "instance": scope.get("path"),
+                "detail": f"the request body is larger than {self.max_bytes} bytes (or its Content-Length is invalid)",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

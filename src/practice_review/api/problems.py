@@ -17,8 +17,15 @@ PROBLEM = "application/problem+json"
 log = logging.getLogger("practice_review")
 
 
-def problem(request: Request, status: int, title: str, detail: str, type_: str = "about:blank",
-            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": request.url.path, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -35,8 +42,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OutsideCalendar)
     async def outside_calendar(request: Request, exc: OutsideCalendar) -> JSONResponse:
-        return problem(request, 422, "Date outside the calendar", str(exc), "/problems/outside-calendar",
-                       errors=[{"field": "date", "message": str(exc)}])
+        return problem(
+            request,
+            422,
+            "Date outside the calendar",
+            str(exc),
+            "/problems/outside-calendar",
+            errors=[{"field": "date", "message": str(exc)}],
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -46,9 +59,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed", 413: "Request too large"}
-        return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail),
-                       headers=getattr(exc, "headers", None))
+        titles = {
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Request too large",
+        }
+        return problem(
+            request,
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..calendar import WorkingCalendar, today_in_london
 from ..engine import Blocked, WorkflowEngine
-from ..errors import NotFound, StaleVersion, TransitionRefused
+from ..errors import Conflict, NotFound, StaleVersion, TransitionRefused
 from ..roles import Caller
 from ..storage.database import Database
 from ..storage.models import HistoryEvent, Review
@@ -68,6 +68,14 @@ def locked_review(session: Session, review_id: str) -> Review:
     row = session.scalar(select(Review).where(Review.id == review_id).with_for_update())
     if row is None:
         raise NotFound(f"no review {review_id}")
+    return row
+
+
+def open_review(session: Session, review_id: str) -> Review:
+    """The review, locked, if it is still open: a closed review's record takes nothing new."""
+    row = locked_review(session, review_id)
+    if not row.open:
+        raise Conflict(f"review {row.reference} is {row.state}: nothing more can be recorded on it")
     return row
 
 

@@ -37,7 +37,9 @@ def validate_key_fields(role: str, partner: str | None, organisation: str | None
     if role not in ROLES:
         errors.append({"field": "role", "message": f"must be one of {', '.join(ROLES)}"})
     if role == "partner" and partner not in STATUTORY_PARTNERS:
-        errors.append({"field": "partner", "message": f"a partner key needs a partner code: {', '.join(STATUTORY_PARTNERS)}"})
+        errors.append(
+            {"field": "partner", "message": f"a partner key needs a partner code: {', '.join(STATUTORY_PARTNERS)}"}
+        )
     if role != "partner" and partner is not None:
         errors.append({"field": "partner", "message": "only partner keys have a partner code"})
     if role == "agency" and not organisation:
@@ -46,13 +48,27 @@ def validate_key_fields(role: str, partner: str | None, organisation: str | None
         raise InvalidData(errors)
 
 
-def create_key(services: Services, name: str, role: str, partner: str | None = None,
-               organisation: str | None = None, expires_at: datetime | None = None) -> NewKey:
+def create_key(
+    services: Services,
+    name: str,
+    role: str,
+    partner: str | None = None,
+    organisation: str | None = None,
+    expires_at: datetime | None = None,
+) -> NewKey:
     validate_key_fields(role, partner, organisation)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with services.db.write() as session:
-        row = m.ApiKey(name=name, role=role, partner=partner, organisation=organisation, key_hash=hash_key(secret),
-                       prefix=secret[:10], created_at=utcnow(), expires_at=expires_at)
+        row = m.ApiKey(
+            name=name,
+            role=role,
+            partner=partner,
+            organisation=organisation,
+            key_hash=hash_key(secret),
+            prefix=secret[:10],
+            created_at=utcnow(),
+            expires_at=expires_at,
+        )
         session.add(row)
         session.flush()
         return NewKey(row.id, name, role, partner, organisation, secret)

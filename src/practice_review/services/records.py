@@ -3,7 +3,7 @@ endorsements, information requests. Each is a history event and moves the review
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,17 +17,17 @@ from ..roles import ENDORSING_PARTIES, Caller
 from ..rules.declarations import awaiting_ruling, excluded_people, undeclared
 from ..rules.quorum import quorum
 from ..storage import models as m
-from .common import Services, as_utc, jsonable, locked_review, not_in_future, record_history, utcnow
+from .common import Services, jsonable, locked_review, not_in_future, open_review, record_history, utcnow
 from .reviews import as_declaration, find_review, load_declarations, load_meetings
 
 INFORMATION_DAYS = 5  # §11: agencies return information within five working days of the request
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """A timestamp without an offset is London time."""
+def _utc(value: datetime | None) -> datetime | None:
+    """A timestamp in UTC (as every timestamp is stored); one without an offset is London time."""
     if value is None:
         return None
-    return value.replace(tzinfo=LONDON) if value.tzinfo is None else value
+    return (value.replace(tzinfo=LONDON) if value.tzinfo is None else value).astimezone(UTC)
 
 
 # ---------------------------------------------------------------- meetings and attendance
@@ -35,21 +35,26 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def meeting_view(meeting: Meeting, declarations: list[Declaration], documents_hours: int = 24) -> dict[str, Any]:
     """A meeting with its quorum (Q1–Q3) and declarations (D1, D2) as they stand."""
-    result = quorum(meeting.attendees, excluded_people(declarations))
+    result = quorum(meeting.attendees, excluded_people(declarations, meeting.held_on))
     shared = meeting.documents_shared_at
-    return jsonable({
-        "id": meeting.id,
-        "kind": meeting.kind,
-        "scheduled_for": meeting.scheduled_for,
-        "documents_shared_at": shared,
-        "documents_shared_in_time": shared is not None and (meeting.scheduled_for - shared).total_seconds() >= documents_hours * 3600,
-        "attendees": [a.__dict__ for a in meeting.attendees],
-        "quorate": result.quorate,
-        "missing_partners": list(result.missing_partners),
-        "excluded_attendees": [a.person_id for a in result.excluded_attendees],
-        "undeclared_attendees": [a.person_id for a in undeclared(meeting.attendees, declarations, meeting.held_on)],
-        "interests_awaiting_ruling": [d.id for d in awaiting_ruling(meeting.attendees, declarations)],
-    })
+    return jsonable(
+        {
+            "id": meeting.id,
+            "kind": meeting.kind,
+            "scheduled_for": meeting.scheduled_for,
+            "documents_shared_at": shared,
+            "documents_shared_in_time": shared is not None
+            and (meeting.scheduled_for - shared).total_seconds() >= documents_hours * 3600,
+            "attendees": [a.__dict__ for a in meeting.attendees],
+            "quorate": result.quorate,
+            "missing_partners": list(result.missing_partners),
+            "excluded_attendees": [a.person_id for a in result.excluded_attendees],
+            "undeclared_attendees": [a.person_id for a in undeclared(meeting.attendees, declarations, meeting.held_on)],
+            "interests_awaiting_ruling": [
+                d.id for d in awaiting_ruling(meeting.attendees, declarations, meeting.held_on)
+            ],
+        }
+    )
 
 
 def _meeting(session: Session, review_id: str, meeting_id: int) -> Meeting:
@@ -59,17 +64,36 @@ def _meeting(session: Session, review_id: str, meeting_id: int) -> Meeting:
     return found
 
 
-def record_meeting(services: Services, caller: Caller, review_id: str, kind: str, scheduled_for: datetime,
-                   documents_shared_at: datetime | None) -> dict[str, Any]:
+def record_meeting(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    kind: str,
+    scheduled_for: datetime,
+    documents_shared_at: datetime | None,
+) -> dict[str, Any]:
     require(caller, "record_meeting")
-    scheduled, shared = _aware(scheduled_for), _aware(documents_shared_at)
+    scheduled, shared = _utc(scheduled_for), _utc(documents_shared_at)
     with services.db.write() as session:
-        row = locked_review(session, review_id)
-        meeting = m.Meeting(review_id=row.id, kind=kind, scheduled_for=scheduled, documents_shared_at=shared,
-                            attendance_revision=0, created_at=utcnow())
+        row = open_review(session, review_id)
+        meeting = m.Meeting(
+            review_id=row.id,
+            kind=kind,
+            scheduled_for=scheduled,
+            documents_shared_at=shared,
+            attendance_revision=0,
+            created_at=utcnow(),
+        )
         session.add(meeting)
         session.flush()
-        record_history(session, row, caller, "meeting_recorded", services.today(), {"meeting_id": meeting.id, "kind": kind, "scheduled_for": scheduled, "documents_shared_at": shared})
+        record_history(
+            session,
+            row,
+            caller,
+            "meeting_recorded",
+            services.today(),
+            {"meeting_id": meeting.id, "kind": kind, "scheduled_for": scheduled, "documents_shared_at": shared},
+        )
         return meeting_view(_meeting(session, row.id, meeting.id), load_declarations(session, row.id))
 
 
@@ -79,8 +103,9 @@ def get_meeting(services: Services, caller: Caller, review_id: str, meeting_id: 
         return meeting_view(_meeting(session, review_id, meeting_id), load_declarations(session, review_id))
 
 
-def record_attendance(services: Services, caller: Caller, review_id: str, meeting_id: int,
-                      attendees: list[Attendee]) -> dict[str, Any]:
+def record_attendance(
+    services: Services, caller: Caller, review_id: str, meeting_id: int, attendees: list[Attendee]
+) -> dict[str, Any]:
     """Replace who attended. A `partner` key replaces only its own partner's attendees."""
     require(caller, "record_attendance")
     ids = [a.person_id for a in attendees]
@@ -90,9 +115,11 @@ def record_attendance(services: Services, caller: Caller, review_id: str, meetin
     if caller.role == "partner":
         others = [a.person_id for a in attendees if a.partner != caller.partner]
         if others:
-            raise NotPermitted(f"a {caller.partner} partner key records only {caller.partner} attendees (not {', '.join(others)})")
+            raise NotPermitted(
+                f"a {caller.partner} partner key records only {caller.partner} attendees (not {', '.join(others)})"
+            )
     with services.db.write() as session:
-        row = locked_review(session, review_id)
+        row = open_review(session, review_id)
         meeting = session.get(m.Meeting, meeting_id)
         if meeting is None or meeting.review_id != row.id:
             raise NotFound(f"review {review_id} has no meeting {meeting_id}")
@@ -105,7 +132,14 @@ def record_attendance(services: Services, caller: Caller, review_id: str, meetin
             m.Attendance(meeting_id=meeting_id, revision=meeting.attendance_revision, **a.__dict__)
             for a in [*kept, *attendees]
         )
-        record_history(session, row, caller, "attendance_recorded", services.today(), {"meeting_id": meeting_id, "attendees": [a.__dict__ for a in attendees]})
+        record_history(
+            session,
+            row,
+            caller,
+            "attendance_recorded",
+            services.today(),
+            {"meeting_id": meeting_id, "attendees": [a.__dict__ for a in attendees]},
+        )
         session.flush()
         return meeting_view(_meeting(session, row.id, meeting_id), load_declarations(session, row.id))
 
@@ -114,10 +148,19 @@ def record_attendance(services: Services, caller: Caller, review_id: str, meetin
 
 
 def declaration_view(d: Declaration) -> dict[str, Any]:
-    return jsonable({
-        "id": d.id, "person_id": d.person_id, "name": d.name, "organisation": d.organisation, "role": d.role,
-        "has_interest": d.has_interest, "details": d.details, "declared_on": d.declared_on, "ruling": d.ruling,
-    })
+    return jsonable(
+        {
+            "id": d.id,
+            "person_id": d.person_id,
+            "name": d.name,
+            "organisation": d.organisation,
+            "role": d.role,
+            "has_interest": d.has_interest,
+            "details": d.details,
+            "declared_on": d.declared_on,
+            "ruling": d.ruling,
+        }
+    )
 
 
 def list_declarations(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
@@ -128,19 +171,36 @@ def list_declarations(services: Services, caller: Caller, review_id: str) -> lis
         return [{**declaration_view(d), "superseded": current[d.person_id] != d.id} for d in declarations]
 
 
-def record_declaration(services: Services, caller: Caller, review_id: str, person_id: str, name: str,
-                       organisation: str, role: str, has_interest: bool, details: str,
-                       declared_on: date) -> dict[str, Any]:
+def record_declaration(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    person_id: str,
+    name: str,
+    organisation: str,
+    role: str,
+    has_interest: bool,
+    details: str,
+    declared_on: date,
+) -> dict[str, Any]:
     """D1/D4: a new declaration; one by the same person supersedes their earlier one."""
     require(caller, "record_declaration")
     if has_interest and not details.strip():
         raise InvalidData([{"field": "details", "message": "an interest must be described in words (D1)"}])
     not_in_future("declared_on", declared_on, services.today())
     with services.db.write() as session:
-        row = locked_review(session, review_id)
-        declaration = m.Declaration(review_id=row.id, person_id=person_id, name=name, organisation=organisation,
-                                    role=role, has_interest=has_interest, details=details, declared_on=declared_on,
-                                    recorded_at=utcnow())
+        row = open_review(session, review_id)
+        declaration = m.Declaration(
+            review_id=row.id,
+            person_id=person_id,
+            name=name,
+            organisation=organisation,
+            role=role,
+            has_interest=has_interest,
+            details=details,
+            declared_on=declared_on,
+            recorded_at=utcnow(),
+        )
         session.add(declaration)
         session.flush()
         view = declaration_view(as_declaration(declaration))
@@ -148,20 +208,35 @@ def record_declaration(services: Services, caller: Caller, review_id: str, perso
         return view
 
 
-def rule_on_declaration(services: Services, caller: Caller, review_id: str, declaration_id: int, ruling: str) -> dict[str, Any]:
+def rule_on_declaration(
+    services: Services, caller: Caller, review_id: str, declaration_id: int, ruling: str
+) -> dict[str, Any]:
     """D2: the chair rules a declared interest `noted` or `excluding`."""
     require(caller, "rule_on_declaration")
     with services.db.write() as session:
-        row = locked_review(session, review_id)
+        row = open_review(session, review_id)
         declaration = session.get(m.Declaration, declaration_id)
         if declaration is None or declaration.review_id != row.id:
             raise NotFound(f"review {review_id} has no declaration {declaration_id}")
         if not declaration.has_interest:
             raise Conflict(f"declaration {declaration_id} declares no interest: there is nothing to rule on (D2)")
-        session.add(m.Ruling(declaration_id=declaration_id, review_id=row.id, ruling=ruling,
-                             ruled_by=caller.acting_for or caller.key_name, recorded_at=utcnow()))
-        record_history(session, row, caller, "declaration_ruled", services.today(),
-                       {"declaration_id": declaration_id, "person_id": declaration.person_id, "ruling": ruling})
+        session.add(
+            m.Ruling(
+                declaration_id=declaration_id,
+                review_id=row.id,
+                ruling=ruling,
+                ruled_by=caller.acting_for or caller.key_name,
+                recorded_at=utcnow(),
+            )
+        )
+        record_history(
+            session,
+            row,
+            caller,
+            "declaration_ruled",
+            services.today(),
+            {"declaration_id": declaration_id, "person_id": declaration.person_id, "ruling": ruling},
+        )
         session.flush()
         current = next(d for d in load_declarations(session, row.id) if d.id == declaration_id)
         return declaration_view(current)
@@ -170,26 +245,55 @@ def rule_on_declaration(services: Services, caller: Caller, review_id: str, decl
 # ---------------------------------------------------------------- endorsements
 
 
-def record_endorsement(services: Services, caller: Caller, review_id: str, party: str, person_id: str, name: str,
-                       agrees: bool, endorsed_on: date) -> dict[str, Any]:
+def record_endorsement(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    party: str,
+    person_id: str,
+    name: str,
+    agrees: bool,
+    endorsed_on: date,
+) -> dict[str, Any]:
     """§19 / L6: a statutory partner's or the independent scrutineer's endorsement of the current outcome."""
     require(caller, "record_endorsement")
     if party not in ENDORSING_PARTIES:
         raise InvalidData([{"field": "party", "message": f"must be one of {', '.join(ENDORSING_PARTIES)}"}])
-    own_party = caller.partner if caller.role == "partner" else "independent_scrutineer" if caller.role == "independent_scrutineer" else None
+    own_party = (
+        caller.partner
+        if caller.role == "partner"
+        else "independent_scrutineer"
+        if caller.role == "independent_scrutineer"
+        else None
+    )
     if own_party is not None and party != own_party:
         raise NotPermitted(f"this key endorses only for {own_party}")
     not_in_future("endorsed_on", endorsed_on, services.today())
     with services.db.write() as session:
-        row = locked_review(session, review_id)
-        if not row.open:
-            raise Conflict(f"review {row.reference} is {row.state}: it takes no more endorsements")
-        endorsement = m.Endorsement(review_id=row.id, party=party, person_id=person_id, name=name, agrees=agrees,
-                                    endorsed_on=endorsed_on, state_entered_seq=row.state_entered_seq, recorded_at=utcnow())
+        row = open_review(session, review_id)
+        endorsement = m.Endorsement(
+            review_id=row.id,
+            party=party,
+            person_id=person_id,
+            name=name,
+            agrees=agrees,
+            endorsed_on=endorsed_on,
+            state_entered_seq=row.state_entered_seq,
+            recorded_at=utcnow(),
+        )
         session.add(endorsement)
         session.flush()
-        view = jsonable({"id": endorsement.id, "party": party, "person_id": person_id, "name": name,
-                         "agrees": agrees, "endorsed_on": endorsed_on, "state": row.state})
+        view = jsonable(
+            {
+                "id": endorsement.id,
+                "party": party,
+                "person_id": person_id,
+                "name": name,
+                "agrees": agrees,
+                "endorsed_on": endorsed_on,
+                "state": row.state,
+            }
+        )
         record_history(session, row, caller, "endorsement_recorded", endorsed_on, view)
         return view
 
@@ -197,10 +301,23 @@ def record_endorsement(services: Services, caller: Caller, review_id: str, party
 def list_endorsements(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
     with services.db.read() as session:
         row = find_review(session, caller, review_id)
-        rows = session.scalars(select(m.Endorsement).where(m.Endorsement.review_id == review_id).order_by(m.Endorsement.id))
-        return [jsonable({"id": e.id, "party": e.party, "person_id": e.person_id, "name": e.name, "agrees": e.agrees,
-                          "endorsed_on": e.endorsed_on, "current": e.state_entered_seq == row.state_entered_seq})
-                for e in rows]
+        rows = session.scalars(
+            select(m.Endorsement).where(m.Endorsement.review_id == review_id).order_by(m.Endorsement.id)
+        )
+        return [
+            jsonable(
+                {
+                    "id": e.id,
+                    "party": e.party,
+                    "person_id": e.person_id,
+                    "name": e.name,
+                    "agrees": e.agrees,
+                    "endorsed_on": e.endorsed_on,
+                    "current": e.state_entered_seq == row.state_entered_seq,
+                }
+            )
+            for e in rows
+        ]
 
 
 # ---------------------------------------------------------------- information requests
@@ -213,23 +330,35 @@ def information_request_view(services: Services, r: m.InformationRequest, today:
     else:
         status = "overdue" if today > r.due_on else "outstanding"
         remaining = services.calendar.count_working_days(today, r.due_on)
-    return jsonable({
-        "id": r.id, "organisation": r.organisation, "kind": r.kind, "requested_on": r.requested_on,
-        "due_on": r.due_on, "returned_on": r.returned_on, "status": status, "working_days_remaining": remaining,
-    })
+    return jsonable(
+        {
+            "id": r.id,
+            "organisation": r.organisation,
+            "kind": r.kind,
+            "requested_on": r.requested_on,
+            "due_on": r.due_on,
+            "returned_on": r.returned_on,
+            "status": status,
+            "working_days_remaining": remaining,
+        }
+    )
 
 
-def request_information(services: Services, caller: Caller, review_id: str, organisation: str, kind: str,
-                        requested_on: date) -> dict[str, Any]:
+def request_information(
+    services: Services, caller: Caller, review_id: str, organisation: str, kind: str, requested_on: date
+) -> dict[str, Any]:
     require(caller, "request_information")
     not_in_future("requested_on", requested_on, services.today())
     with services.db.write() as session:
-        row = locked_review(session, review_id)
-        if not row.open:
-            raise Conflict(f"review {row.reference} is {row.state}: no more information can be requested")
-        request = m.InformationRequest(review_id=row.id, organisation=organisation, kind=kind, requested_on=requested_on,
-                                       due_on=services.calendar.add_working_days(requested_on, INFORMATION_DAYS),
-                                       created_at=utcnow())
+        row = open_review(session, review_id)
+        request = m.InformationRequest(
+            review_id=row.id,
+            organisation=organisation,
+            kind=kind,
+            requested_on=requested_on,
+            due_on=services.calendar.add_working_days(requested_on, INFORMATION_DAYS),
+            created_at=utcnow(),
+        )
         session.add(request)
         session.flush()
         view = information_request_view(services, request, services.today())
@@ -237,8 +366,9 @@ def request_information(services: Services, caller: Caller, review_id: str, orga
         return view
 
 
-def record_information_return(services: Services, caller: Caller, review_id: str, request_id: int,
-                              returned_on: date) -> dict[str, Any]:
+def record_information_return(
+    services: Services, caller: Caller, review_id: str, request_id: int, returned_on: date
+) -> dict[str, Any]:
     require(caller, "record_information_return")
     not_in_future("returned_on", returned_on, services.today())
     with services.db.write() as session:
@@ -265,4 +395,7 @@ def list_information_requests(services: Services, caller: Caller, review_id: str
         query = select(m.InformationRequest).where(m.InformationRequest.review_id == review_id)
         if caller.role == "agency":
             query = query.where(m.InformationRequest.organisation == (caller.organisation or ""))
-        return [information_request_view(services, r, today) for r in session.scalars(query.order_by(m.InformationRequest.id))]
+        return [
+            information_request_view(services, r, today)
+            for r in session.scalars(query.order_by(m.InformationRequest.id))
+        ]

@@ -22,7 +22,17 @@ from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflows import WorkflowDefinition
-from .common import Services, as_utc, check_version, is_review_id, jsonable, locked_review, not_in_future, record_history, utcnow
+from .common import (
+    Services,
+    as_utc,
+    check_version,
+    is_review_id,
+    jsonable,
+    locked_review,
+    not_in_future,
+    record_history,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,10 @@ def load_meetings(session: Session, review_id: str) -> list[Meeting]:
     if meetings:
         rows = session.scalars(
             select(m.Attendance)
-            .join(m.Meeting, and_(m.Meeting.id == m.Attendance.meeting_id, m.Meeting.attendance_revision == m.Attendance.revision))
+            .join(
+                m.Meeting,
+                and_(m.Meeting.id == m.Attendance.meeting_id, m.Meeting.attendance_revision == m.Attendance.revision),
+            )
             .where(m.Meeting.review_id == review_id)
             .order_by(m.Attendance.id)
         )
@@ -82,17 +95,28 @@ def load_declarations(session: Session, review_id: str) -> list[Declaration]:
         rulings[ruling.declaration_id] = ruling.ruling
     return [
         as_declaration(d, rulings.get(d.id))
-        for d in session.scalars(select(m.Declaration).where(m.Declaration.review_id == review_id).order_by(m.Declaration.id))
+        for d in session.scalars(
+            select(m.Declaration).where(m.Declaration.review_id == review_id).order_by(m.Declaration.id)
+        )
     ]
 
 
 def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration:
-    return Declaration(row.id, row.person_id, row.name, row.organisation, row.role, row.has_interest, row.details,
-                       row.declared_on, ruling)
+    return Declaration(
+        row.id,
+        row.person_id,
+        row.name,
+        row.organisation,
+        row.role,
+        row.has_interest,
+        row.details,
+        row.declared_on,
+        ruling,
+    )
 
 
 def load_context(services: Services, session: Session, row: m.Review) -> ReviewContext:
-    """The facts guards read, in a fixed number of queries (meetings, attendance, declarations, rulings, endorsements)."""
+    """The facts guards read, in five queries: meetings, attendance, declarations, rulings, endorsements."""
     endorsements = session.scalars(
         select(m.Endorsement)
         .where(m.Endorsement.review_id == row.id, m.Endorsement.state_entered_seq == row.state_entered_seq)
@@ -115,10 +139,12 @@ def check_can_read(session: Session, caller: Caller, review_id: str) -> None:
     require(caller, "read_reviews")
     if caller.role == "agency":
         asked = session.scalar(
-            select(exists().where(
-                m.InformationRequest.review_id == review_id,
-                m.InformationRequest.organisation == (caller.organisation or ""),
-            ))
+            select(
+                exists().where(
+                    m.InformationRequest.review_id == review_id,
+                    m.InformationRequest.organisation == (caller.organisation or ""),
+                )
+            )
         )
         if not asked:
             raise NotPermitted("an agency key reads only the reviews that asked its organisation for information")
@@ -176,8 +202,13 @@ def review_view(services: Services, session: Session, row: m.Review) -> dict[str
         **summary_view(row),
         "clocks": [clock_view(services, as_clock(c), ctx.today) for c in clocks],
         "available_events": [
-            {"event": a.event, "to": a.to, "allowed": a.allowed, "roles": list(a.roles),
-             "blocked_by": [{"rule": b.rule, "message": b.message} for b in a.blocked_by]}
+            {
+                "event": a.event,
+                "to": a.to,
+                "allowed": a.allowed,
+                "roles": list(a.roles),
+                "blocked_by": [{"rule": b.rule, "message": b.message} for b in a.blocked_by],
+            }
             for a in services.engine.available_events(definition, ctx)
         ],
         "links": [],
@@ -212,7 +243,9 @@ def _replay(session: Session, caller: Caller, key: str, fingerprint: str) -> Cre
     if stored is None:
         return None
     if stored.request_hash != fingerprint:
-        raise InvalidData([{"field": "Idempotency-Key", "message": "this key was already used with a different request body"}])
+        raise InvalidData(
+            [{"field": "Idempotency-Key", "message": "this key was already used with a different request body"}]
+        )
     return Created(stored.response_body, stored.location or "", replayed=True)
 
 
@@ -232,7 +265,9 @@ def create_review(services: Services, caller: Caller, new: NewReview, idempotenc
         return replay
 
 
-def _create(services: Services, caller: Caller, new: NewReview, definition: WorkflowDefinition, idempotency_key: str | None) -> Created:
+def _create(
+    services: Services, caller: Caller, new: NewReview, definition: WorkflowDefinition, idempotency_key: str | None
+) -> Created:
     today = services.today()
     aware = new.became_aware_on or new.received_on
     not_in_future("received_on", new.received_on, today)
@@ -269,7 +304,12 @@ def _create(services: Services, caller: Caller, new: NewReview, definition: Work
         )
         session.add_all(m.Clock(review_id=row.id, **c.__dict__) for c in started)
         record_history(
-            session, row, caller, "review_created", new.received_on, jsonable(new.__dict__),
+            session,
+            row,
+            caller,
+            "review_created",
+            new.received_on,
+            jsonable(new.__dict__),
             to_state=row.state,
             effects={"clocks_started": [c.name for c in started if c.status == clock_rules.RUNNING]},
         )
@@ -277,10 +317,17 @@ def _create(services: Services, caller: Caller, new: NewReview, definition: Work
         body = jsonable(review_view(services, session, row))
         location = f"/reviews/{row.id}"
         if idempotency_key is not None:
-            session.add(m.IdempotencyKey(
-                api_key_id=caller.key_id, key=idempotency_key, request_hash=new.fingerprint(),
-                status_code=201, response_body=body, location=location, created_at=now,
-            ))
+            session.add(
+                m.IdempotencyKey(
+                    api_key_id=caller.key_id,
+                    key=idempotency_key,
+                    request_hash=new.fingerprint(),
+                    status_code=201,
+                    response_body=body,
+                    location=location,
+                    created_at=now,
+                )
+            )
             session.flush()
         return Created(body, location)
 
@@ -305,7 +352,13 @@ def fire_event(
         clocks = clock_rows(session, row.id)
         when = occurred_on or ctx.today
         decision = services.engine.fire(
-            definition, ctx, event, when, data, caller.role, caller.partner,
+            definition,
+            ctx,
+            event,
+            when,
+            data,
+            caller.role,
+            caller.partner,
             {name: as_clock(c) for name, c in clocks.items()},
         )
         for name, changed in decision.clock_changes.items():
@@ -317,11 +370,21 @@ def fire_event(
         row.open = decision.review_open
         row.last_occurred_on = when
         entry = record_history(
-            session, row, caller, "transition", when, data,
-            event=event, from_state=decision.from_state, to_state=decision.to_state, note=note,
+            session,
+            row,
+            caller,
+            "transition",
+            when,
+            data,
+            event=event,
+            from_state=decision.from_state,
+            to_state=decision.to_state,
+            note=note,
             effects={
                 "meeting_id": decision.meeting_id,
-                "clocks": {name: clock_rules.reported_status(c, ctx.today) for name, c in decision.clock_changes.items()},
+                "clocks": {
+                    name: clock_rules.reported_status(c, ctx.today) for name, c in decision.clock_changes.items()
+                },
             },
         )
         row.state_entered_seq = entry.seq
@@ -362,16 +425,20 @@ def list_reviews(
     if open_ is not None:
         query = query.where(m.Review.open == open_)
     if caller.role == "agency":
-        query = query.where(exists().where(
-            m.InformationRequest.review_id == m.Review.id,
-            m.InformationRequest.organisation == (caller.organisation or ""),
-        ))
+        query = query.where(
+            exists().where(
+                m.InformationRequest.review_id == m.Review.id,
+                m.InformationRequest.organisation == (caller.organisation or ""),
+            )
+        )
     if cursor:
         created, last_id = _decode_cursor(cursor)
-        query = query.where(or_(
-            m.Review.created_at < created,
-            and_(m.Review.created_at == created, m.Review.id < last_id),
-        ))
+        query = query.where(
+            or_(
+                m.Review.created_at < created,
+                and_(m.Review.created_at == created, m.Review.id < last_id),
+            )
+        )
     query = query.order_by(m.Review.created_at.desc(), m.Review.id.desc()).limit(limit + 1)
     with services.db.read() as session:
         rows = list(session.scalars(query))
@@ -395,11 +462,23 @@ def history(services: Services, caller: Caller, review_id: str) -> dict[str, Any
         events = session.scalars(
             select(m.HistoryEvent).where(m.HistoryEvent.review_id == review_id).order_by(m.HistoryEvent.seq)
         )
-        return jsonable({"items": [
+        return jsonable(
             {
-                "seq": e.seq, "recorded_at": as_utc(e.recorded_at), "occurred_on": e.occurred_on,
-                "actor": e.actor, "kind": e.kind, "event": e.event, "from_state": e.from_state,
-                "to_state": e.to_state, "data": e.data, "effects": e.effects, "note": e.note,
+                "items": [
+                    {
+                        "seq": e.seq,
+                        "recorded_at": as_utc(e.recorded_at),
+                        "occurred_on": e.occurred_on,
+                        "actor": e.actor,
+                        "kind": e.kind,
+                        "event": e.event,
+                        "from_state": e.from_state,
+                        "to_state": e.to_state,
+                        "data": e.data,
+                        "effects": e.effects,
+                        "note": e.note,
+                    }
+                    for e in events
+                ]
             }
-            for e in events
-        ]})
+        )

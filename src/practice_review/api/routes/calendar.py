@@ -15,14 +15,16 @@ router = APIRouter(prefix="/calendar", tags=["calendar"], responses=problems(401
 
 
 @router.get("/working-days/add", response_model=AddedDays, summary="The Nth working day after a date (C2)")
-def add_working_days(services: ServicesDep, caller: CallerDep, start: date,
-                     days: Annotated[int, Query(ge=-10000, le=10000)]) -> AddedDays:
+def add_working_days(
+    services: ServicesDep, caller: CallerDep, start: date, days: Annotated[int, Query(ge=-10000, le=10000)]
+) -> AddedDays:
     require(caller, "read_reference")
     return AddedDays(start=start, days=days, date=services.calendar.add_working_days(start, days))
 
 
-@router.get("/working-days/count", response_model=CountedDays,
-            summary="Working days after start up to and including end")
+@router.get(
+    "/working-days/count", response_model=CountedDays, summary="Working days after start up to and including end"
+)
 def count_working_days(services: ServicesDep, caller: CallerDep, start: date, end: date) -> CountedDays:
     require(caller, "read_reference")
     return CountedDays(start=start, end=end, working_days=services.calendar.count_working_days(start, end))

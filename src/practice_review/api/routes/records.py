@@ -26,8 +26,9 @@ from ..schemas import (
 
 RowId = Annotated[int, Path(ge=1, le=2**62)]
 
-router = APIRouter(prefix="/reviews/{review_id}", tags=["meetings, declarations, endorsements"],
-                   responses=problems(401, 403, 404, 422))
+router = APIRouter(
+    prefix="/reviews/{review_id}", tags=["meetings, declarations, endorsements"], responses=problems(401, 403, 404, 422)
+)
 
 
 @router.post("/meetings", status_code=201, response_model=MeetingOut, summary="Record a meeting")
@@ -41,18 +42,35 @@ def get_meeting(services: ServicesDep, caller: CallerDep, review_id: str, meetin
 
 
 @router.put("/meetings/{meeting_id}/attendance", response_model=MeetingOut, summary="Who attended (replaces the list)")
-def record_attendance(services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: RowId,
-                      body: list[AttendeeIn]) -> dict[str, Any]:
+def record_attendance(
+    services: ServicesDep, caller: CallerDep, review_id: str, meeting_id: RowId, body: list[AttendeeIn]
+) -> dict[str, Any]:
     attendees = [Attendee(**a.model_dump()) for a in body]
     return records.record_attendance(services, caller, review_id, meeting_id, attendees)
 
 
-@router.post("/declarations", status_code=201, response_model=DeclarationOut, responses=problems(409),
-             summary="Record a declaration of interest (D1); a later one supersedes (D4)")
-def record_declaration(services: ServicesDep, caller: CallerDep, review_id: str, body: DeclarationCreate) -> dict[str, Any]:
-    return records.record_declaration(services, caller, review_id, body.person_id, body.name, body.organisation,
-                                      body.role, body.has_interest, body.details,
-                                      body.declared_on or services.today())
+@router.post(
+    "/declarations",
+    status_code=201,
+    response_model=DeclarationOut,
+    responses=problems(409),
+    summary="Record a declaration of interest (D1); a later one supersedes (D4)",
+)
+def record_declaration(
+    services: ServicesDep, caller: CallerDep, review_id: str, body: DeclarationCreate
+) -> dict[str, Any]:
+    return records.record_declaration(
+        services,
+        caller,
+        review_id,
+        body.person_id,
+        body.name,
+        body.organisation,
+        body.role,
+        body.has_interest,
+        body.details,
+        body.declared_on or services.today(),
+    )
 
 
 @router.get("/declarations", response_model=list[DeclarationOut], summary="Declarations, oldest first")
@@ -60,18 +78,38 @@ def list_declarations(services: ServicesDep, caller: CallerDep, review_id: str) 
     return records.list_declarations(services, caller, review_id)
 
 
-@router.post("/declarations/{declaration_id}/ruling", response_model=DeclarationOut, responses=problems(409),
-             summary="The chair's ruling on a declared interest (D2)")
-def rule_on_declaration(services: ServicesDep, caller: CallerDep, review_id: str, declaration_id: RowId,
-                        body: RulingCreate) -> dict[str, Any]:
+@router.post(
+    "/declarations/{declaration_id}/ruling",
+    response_model=DeclarationOut,
+    responses=problems(409),
+    summary="The chair's ruling on a declared interest (D2)",
+)
+def rule_on_declaration(
+    services: ServicesDep, caller: CallerDep, review_id: str, declaration_id: RowId, body: RulingCreate
+) -> dict[str, Any]:
     return records.rule_on_declaration(services, caller, review_id, declaration_id, body.ruling)
 
 
-@router.post("/endorsements", status_code=201, response_model=EndorsementOut, responses=problems(409),
-             summary="A partner's or the independent scrutineer's endorsement of the outcome (§19)")
-def record_endorsement(services: ServicesDep, caller: CallerDep, review_id: str, body: EndorsementCreate) -> dict[str, Any]:
-    return records.record_endorsement(services, caller, review_id, body.party, body.person_id, body.name,
-                                      body.agrees, body.endorsed_on or services.today())
+@router.post(
+    "/endorsements",
+    status_code=201,
+    response_model=EndorsementOut,
+    responses=problems(409),
+    summary="A partner's or the independent scrutineer's endorsement of the outcome (§19)",
+)
+def record_endorsement(
+    services: ServicesDep, caller: CallerDep, review_id: str, body: EndorsementCreate
+) -> dict[str, Any]:
+    return records.record_endorsement(
+        services,
+        caller,
+        review_id,
+        body.party,
+        body.person_id,
+        body.name,
+        body.agrees,
+        body.endorsed_on or services.today(),
+    )
 
 
 @router.get("/endorsements", response_model=list[EndorsementOut], summary="Endorsements, oldest first")
@@ -79,20 +117,33 @@ def list_endorsements(services: ServicesDep, caller: CallerDep, review_id: str) 
     return records.list_endorsements(services, caller, review_id)
 
 
-@router.post("/information-requests", status_code=201, response_model=InformationRequestOut, responses=problems(409),
-             summary="Ask an agency for information, due in 5 working days (§11)")
-def request_information(services: ServicesDep, caller: CallerDep, review_id: str,
-                        body: InformationRequestCreate) -> dict[str, Any]:
-    return records.request_information(services, caller, review_id, body.organisation, body.kind,
-                                       body.requested_on or services.today())
+@router.post(
+    "/information-requests",
+    status_code=201,
+    response_model=InformationRequestOut,
+    responses=problems(409),
+    summary="Ask an agency for information, due in 5 working days (§11)",
+)
+def request_information(
+    services: ServicesDep, caller: CallerDep, review_id: str, body: InformationRequestCreate
+) -> dict[str, Any]:
+    return records.request_information(
+        services, caller, review_id, body.organisation, body.kind, body.requested_on or services.today()
+    )
 
 
-@router.post("/information-requests/{request_id}/return", response_model=InformationRequestOut,
-             responses=problems(409), summary="Record the agency's return")
-def record_return(services: ServicesDep, caller: CallerDep, review_id: str, request_id: RowId,
-                  body: InformationReturn) -> dict[str, Any]:
-    return records.record_information_return(services, caller, review_id, request_id,
-                                             body.returned_on or services.today())
+@router.post(
+    "/information-requests/{request_id}/return",
+    response_model=InformationRequestOut,
+    responses=problems(409),
+    summary="Record the agency's return",
+)
+def record_return(
+    services: ServicesDep, caller: CallerDep, review_id: str, request_id: RowId, body: InformationReturn
+) -> dict[str, Any]:
+    return records.record_information_return(
+        services, caller, review_id, request_id, body.returned_on or services.today()
+    )
 
 
 @router.get("/information-requests", response_model=list[InformationRequestOut], summary="Information requests")

@@ -4,24 +4,38 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from ...services import reviews
 from ..auth import CallerDep, ServicesDep
-from ..schemas import NO_CONTROL_CHARACTERS, HistoryOut, ReviewCreate, ReviewOut, ReviewPage, TransitionRequest, problems
+from ..schemas import (
+    NO_CONTROL_CHARACTERS,
+    HistoryOut,
+    ReviewCreate,
+    ReviewOut,
+    ReviewPage,
+    TransitionRequest,
+    problems,
+)
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], responses=problems(401, 403))
 
 
-@router.post("", status_code=201, response_model=ReviewOut, responses=problems(409, 422),
-             summary="Record a referral as a new review")
+@router.post(
+    "",
+    status_code=201,
+    response_model=ReviewOut,
+    responses=problems(409, 422),
+    summary="Record a referral as a new review",
+)
 def create_review(
     services: ServicesDep,
     caller: CallerDep,
     body: ReviewCreate,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200,
-                                                  pattern=NO_CONTROL_CHARACTERS)] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)
+    ] = None,
 ) -> JSONResponse:
     new = reviews.NewReview(**{**body.model_dump(), "themes": tuple(body.themes)})
     created = reviews.create_review(services, caller, new, idempotency_key)
@@ -49,14 +63,23 @@ def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict
     return reviews.get_review(services, caller, review_id)
 
 
-@router.post("/{review_id}/transitions", response_model=ReviewOut, responses=problems(404, 409, 422),
-             summary="Fire a workflow event")
+@router.post(
+    "/{review_id}/transitions",
+    response_model=ReviewOut,
+    responses=problems(404, 409, 422),
+    summary="Fire a workflow event",
+)
 def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> dict[str, Any]:
-    return reviews.fire_event(services, caller, review_id, body.event, body.occurred_on, body.expected_version,
-                              body.data, body.note)
+    return reviews.fire_event(
+        services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data, body.note
+    )
 
 
-@router.get("/{review_id}/history", response_model=HistoryOut, responses=problems(404),
-            summary="Everything that happened to the review, in order (append-only)")
+@router.get(
+    "/{review_id}/history",
+    response_model=HistoryOut,
+    responses=problems(404),
+    summary="Everything that happened to the review, in order (append-only)",
+)
 def history(services: ServicesDep, caller: CallerDep, review_id: str) -> dict[str, Any]:
     return reviews.history(services, caller, review_id)

@@ -27,8 +27,12 @@ def get_workflow(services: ServicesDep, caller: CallerDep, review_type: str) -> 
     return describe(services.engine.current(review_type))
 
 
-@router.get("/{review_type}/diagram", response_class=PlainTextResponse, responses=problems(422),
-            summary="The workflow as a Mermaid stateDiagram-v2")
+@router.get(
+    "/{review_type}/diagram",
+    response_class=PlainTextResponse,
+    responses=problems(422),
+    summary="The workflow as a Mermaid stateDiagram-v2",
+)
 def get_diagram(services: ServicesDep, caller: CallerDep, review_type: str) -> str:
     require(caller, "read_reference")
     return mermaid(services.engine.current(review_type))
