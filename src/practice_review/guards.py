@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from .context import Attempt, ReviewContext
 from .roles import ENDORSING_PARTIES, STATUTORY_PARTNERS
 from .rules.declarations import awaiting_ruling, excluded_people, undeclared
-from .rules.quorum import quorum
+from .rules.quorum import documents_in_time, quorum
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,11 @@ def interests_ruled(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
 def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int = 24) -> list[Unmet]:
     """Q4: documents shared `hours` before the meeting, or reading time allowed at its start."""
     meeting = attempt.meeting
-    if meeting is None or attempt.data.get("reading_time_allowed") is True:
-        return []
-    shared = meeting.documents_shared_at
-    if shared is not None and shared <= meeting.scheduled_for - timedelta(hours=hours):
+    if meeting is None or attempt.data.get("reading_time_allowed") is True or documents_in_time(meeting, hours):
         return []
     when = (
         "were not shared before the meeting"
-        if shared is None
+        if meeting.documents_shared_at is None
         else f"were shared less than {hours} hours before the meeting"
     )
     return [Unmet(f"documents {when}: the record must say reading time was allowed (data.reading_time_allowed: true)")]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
-from ..context import Attendee
+from ..context import Attendee, Meeting
 from ..roles import STATUTORY_PARTNERS
 
 
@@ -30,3 +31,9 @@ def quorum(
         missing_partners=missing,
         excluded_attendees=tuple(a for a in attendees if a.person_id in excluded),
     )
+
+
+def documents_in_time(meeting: Meeting, hours: int = 24) -> bool:
+    """Q4: the papers went out at least `hours` before the meeting (C4: real hours, not working days)."""
+    shared = meeting.documents_shared_at
+    return shared is not None and shared <= meeting.scheduled_for - timedelta(hours=hours)

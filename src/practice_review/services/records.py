@@ -15,7 +15,7 @@ from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import ENDORSING_PARTIES, Caller
 from ..rules.declarations import awaiting_ruling, excluded_people, undeclared
-from ..rules.quorum import quorum
+from ..rules.quorum import documents_in_time, quorum
 from ..storage import models as m
 from .common import Services, jsonable, locked_review, not_in_future, open_review, record_history, utcnow
 from .reviews import as_declaration, find_review, load_declarations, load_meetings
@@ -33,18 +33,16 @@ def _utc(value: datetime | None) -> datetime | None:
 # ---------------------------------------------------------------- meetings and attendance
 
 
-def meeting_view(meeting: Meeting, declarations: list[Declaration], documents_hours: int = 24) -> dict[str, Any]:
+def meeting_view(meeting: Meeting, declarations: list[Declaration]) -> dict[str, Any]:
     """A meeting with its quorum (Q1–Q3) and declarations (D1, D2) as they stand."""
     result = quorum(meeting.attendees, excluded_people(declarations, meeting.held_on))
-    shared = meeting.documents_shared_at
     return jsonable(
         {
             "id": meeting.id,
             "kind": meeting.kind,
             "scheduled_for": meeting.scheduled_for,
-            "documents_shared_at": shared,
-            "documents_shared_in_time": shared is not None
-            and (meeting.scheduled_for - shared).total_seconds() >= documents_hours * 3600,
+            "documents_shared_at": meeting.documents_shared_at,
+            "documents_shared_in_time": documents_in_time(meeting),
             "attendees": [a.__dict__ for a in meeting.attendees],
             "quorate": result.quorate,
             "missing_partners": list(result.missing_partners),
