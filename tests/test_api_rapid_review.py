@@ -29,7 +29,11 @@ def test_whole_rapid_review_path_records_every_step(api: Api) -> None:
     final = api.walk(created["id"])
     assert final["state"] == "concluded" and final["open"] is False
     assert final["available_events"] == []
-    assert clock(final, "rapid_review") | {"working_days_remaining": None} == {
+    assert {
+        k: v
+        for k, v in clock(final, "rapid_review").items()
+        if k in {"name", "status", "started_on", "due_on", "original_due_on", "stopped_on", "working_days_remaining"}
+    } == {
         "name": "rapid_review",
         "status": "met",
         "started_on": "2026-02-06",

@@ -88,7 +88,17 @@ def context(
     today: date = TODAY,
     last: date = date(2026, 1, 20),
 ) -> ReviewContext:
-    return ReviewContext("rapid", state, RECEIVED, last, today, meetings, declarations, endorsements)
+    return ReviewContext(
+        "rapid",
+        state,
+        RECEIVED,
+        last,
+        today,
+        CALENDAR,
+        meetings=meetings,
+        declarations=declarations,
+        endorsements=endorsements,
+    )
 
 
 def fire(
@@ -101,7 +111,7 @@ def fire(
     partner: str | None = None,
     clocks: dict[str, clock_rules.Clock] | None = None,
 ) -> Decision:
-    return ENGINE.fire(RAPID, ctx, event, on, data or {}, role, partner, clocks or {})
+    return ENGINE.fire(RAPID, replace(ctx, clocks=clocks or {}), event, on, data or {}, role, partner)
 
 
 def refused(ctx: ReviewContext, event: str, data: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, str]]:
@@ -657,7 +667,7 @@ def test_a_rapid_review_runs_from_referral_to_conclusion_with_every_clock_met() 
     ]
     for event, on, data in steps:
         ctx = replace(ctx, today=on)
-        decision = ENGINE.fire(RAPID, ctx, event, on, data, "business_unit", None, clocks)
+        decision = ENGINE.fire(RAPID, replace(ctx, clocks=clocks), event, on, data, "business_unit", None)
         clocks = {**clocks, **decision.clock_changes}
         ctx = replace(ctx, state=decision.to_state, last_occurred_on=on)
     assert ctx.state == "concluded" and not RAPID.is_open(ctx.state)
@@ -735,7 +745,13 @@ def test_engine_invariants_over_random_event_sequences(data: st.DataObject, star
             assert available == {}
         try:
             decision = ENGINE.fire(
-                RAPID, ctx, event, TODAY, VALID_DATA.get(event, {}) if with_data else {}, role, partner, clocks
+                RAPID,
+                replace(ctx, clocks=clocks),
+                event,
+                TODAY,
+                VALID_DATA.get(event, {}) if with_data else {},
+                role,
+                partner,
             )
         except (EventNotAvailable, NotPermitted, TransitionRefused, InvalidData):
             # A refusal has no decision, so nothing can move: the state stays `before`. Check the refusal

@@ -101,15 +101,19 @@ class WorkingCalendar:
 
     def add_months(self, start: date, months: int) -> date:
         """C3: the same day of the month `months` later (clamped), moved forward to a working day."""
-        month_index = start.month - 1 + months
-        year, month = start.year + month_index // 12, month_index % 12 + 1
-        last_day = _stdlib_calendar.monthrange(year, month)[1]
-        return self.next_working_day(date(year, month, min(start.day, last_day)))
+        return self.next_working_day(add_calendar_months(start, months))
 
     def holidays_in(self, year: int) -> list[Holiday]:
         """Non-working days other than weekends in `year`: bank holidays and closure days."""
         self._check(date(year, 1, 1))
         return [Holiday(d, name) for d, name in sorted(self._non_working_weekdays.items()) if d.year == year]
+
+
+def add_calendar_months(start: date, months: int) -> date:
+    """The same day of the month `months` later, clamped to the month's last day (C4: a calendar period)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, _stdlib_calendar.monthrange(year, month)[1]))
 
 
 def today_in_london(now: datetime | None = None) -> date:

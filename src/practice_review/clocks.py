@@ -1,12 +1,13 @@
-"""Statutory clocks (C2, C3, C5): when they start, when they are due, met or breached."""
+"""Statutory clocks (C2, C3, C5, C6): when they start, when they are due, paused, extended, met or breached."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from .calendar import WorkingCalendar
+from .context import Clock
 from .workflows import CREATED, ClockDef
 
 NOT_STARTED, RUNNING, PAUSED, MET, BREACHED, CANCELLED = (
@@ -20,14 +21,8 @@ NOT_STARTED, RUNNING, PAUSED, MET, BREACHED, CANCELLED = (
 TICKING = (RUNNING, PAUSED)
 
 
-@dataclass(frozen=True)
-class Clock:
-    name: str
-    status: str = NOT_STARTED
-    started_on: date | None = None
-    due_on: date | None = None
-    original_due_on: date | None = None
-    stopped_on: date | None = None
+class ClockError(ValueError):
+    """A pause, resume or extension the clock's state does not allow."""
 
 
 def due_date(definition: ClockDef, start: date, calendar: WorkingCalendar) -> date:
@@ -41,10 +36,10 @@ def started(definition: ClockDef, on: date, calendar: WorkingCalendar) -> Clock:
     return Clock(definition.name, RUNNING, started_on=on, due_on=due, original_due_on=due)
 
 
-def stopped(clock: Clock, on: date) -> Clock:
-    """C5: met when stopped on or before its deadline, breached when stopped after it."""
+def stopped(clock: Clock, on: date, window: bool = False) -> Clock:
+    """C5: met when stopped on or before its deadline, breached when stopped after it; a window just closes."""
     assert clock.due_on is not None
-    return replace(clock, status=MET if on <= clock.due_on else BREACHED, stopped_on=on)
+    return replace(clock, status=MET if window or on <= clock.due_on else BREACHED, stopped_on=on, paused_on=None)
 
 
 def initial_clocks(
@@ -72,19 +67,53 @@ def after_event(
     for definition in definitions:
         clock = clocks.get(definition.name, Clock(definition.name))
         if event in definition.stops_on and clock.status in TICKING:
-            changed[clock.name] = stopped(clock, occurred_on)
+            changed[clock.name] = stopped(clock, occurred_on, definition.window)
         elif review_closes:
             if clock.status in TICKING:
-                changed[clock.name] = replace(clock, status=CANCELLED, stopped_on=occurred_on)
+                changed[clock.name] = replace(clock, status=CANCELLED, stopped_on=occurred_on, paused_on=None)
         elif event == definition.starts_on and clock.status == NOT_STARTED:
             changed[clock.name] = started(definition, occurred_on, calendar)
     return changed
 
 
-def reported_status(clock: Clock, today: date) -> str:
-    """C5: a running clock past its deadline is breached (a paused one never is)."""
+def paused(clock: Clock, on: date) -> Clock:
+    """C6: stop counting (parallel proceedings, coroner: §8)."""
+    if clock.status != RUNNING:
+        raise ClockError(f"clock '{clock.name}' is {clock.status}: only a running clock can be paused")
+    if clock.started_on is not None and on < clock.started_on:
+        raise ClockError(f"clock '{clock.name}' started on {clock.started_on}, after {on}")
+    return replace(clock, status=PAUSED, paused_on=on)
+
+
+def resumed(clock: Clock, on: date, calendar: WorkingCalendar) -> Clock:
+    """C6: count again; the working days after the pause date up to and including `on` move the deadline on."""
+    if clock.status != PAUSED or clock.paused_on is None or clock.due_on is None:
+        raise ClockError(f"clock '{clock.name}' is {clock.status}: only a paused clock can be resumed")
+    if on < clock.paused_on:
+        raise ClockError(f"clock '{clock.name}' was paused on {clock.paused_on}, after {on}")
+    days = calendar.count_working_days(clock.paused_on, on)
+    return replace(
+        clock,
+        status=RUNNING,
+        paused_on=None,
+        due_on=calendar.add_working_days(clock.due_on, days),
+        paused_working_days=clock.paused_working_days + days,
+    )
+
+
+def extended(clock: Clock, new_due_on: date) -> Clock:
+    """C6: a later deadline, agreed with a reason; the original deadline is kept."""
+    if clock.status not in TICKING or clock.due_on is None:
+        raise ClockError(f"clock '{clock.name}' is {clock.status}: only a running or paused clock can be extended")
+    if new_due_on <= clock.due_on:
+        raise ClockError(f"the new due date {new_due_on} is not after the current one ({clock.due_on})")
+    return replace(clock, due_on=new_due_on)
+
+
+def reported_status(clock: Clock, today: date, window: bool = False) -> str:
+    """C5: a running clock past its deadline is breached (a paused one never is; a window has closed)."""
     if clock.status == RUNNING and clock.due_on is not None and today > clock.due_on:
-        return BREACHED
+        return MET if window else BREACHED
     return clock.status
 
 
@@ -93,3 +122,14 @@ def working_days_remaining(clock: Clock, today: date, calendar: WorkingCalendar)
     if clock.status not in TICKING or clock.due_on is None:
         return None
     return calendar.count_working_days(today, clock.due_on)
+
+
+def delayed(clock: Clock, today: date) -> bool:
+    """C6: the clock ran, or will run, past its original deadline (the National Panel must be told)."""
+    original = clock.original_due_on
+    if original is None or clock.status in (NOT_STARTED, CANCELLED):
+        return False
+    finished = clock.stopped_on if clock.status in (MET, BREACHED) else None
+    if finished is not None:
+        return finished > original
+    return (clock.due_on is not None and clock.due_on > original) or today > original or clock.status == PAUSED

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .calendar import LONDON
+from .calendar import LONDON, WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,43 @@ class Endorsement:
 
 
 @dataclass(frozen=True)
+class Clock:
+    name: str
+    status: str = "not_started"
+    started_on: date | None = None
+    due_on: date | None = None
+    original_due_on: date | None = None
+    stopped_on: date | None = None
+    paused_on: date | None = None
+    paused_working_days: int = 0
+    delay_reported_on: date | None = None
+
+
+@dataclass(frozen=True)
+class InformationRequest:
+    id: int
+    organisation: str
+    kind: str
+    requested_on: date
+    due_on: date
+    returned_on: date | None = None
+
+
+@dataclass(frozen=True)
 class ReviewContext:
     review_type: str
     state: str
     received_on: date
     last_occurred_on: date
     today: date
+    calendar: WorkingCalendar
     meetings: tuple[Meeting, ...] = ()
     declarations: tuple[Declaration, ...] = ()
     endorsements: tuple[Endorsement, ...] = ()  # those given since the review entered its state
+    clocks: dict[str, Clock] = field(default_factory=dict)
+    information_requests: tuple[InformationRequest, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)  # what earlier events remembered
+    description: dict[str, str] = field(default_factory=dict)  # the referral's description (§5.4)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 from transitions.extensions import LockedMachine
 
 from . import clocks as clock_rules
-from .calendar import WorkingCalendar
-from .context import Attempt, Meeting, ReviewContext
+from .calendar import WorkingCalendar, add_calendar_months
+from .context import Attempt, Clock, Meeting, ReviewContext
 from .errors import EventNotAvailable, InvalidData, NotPermitted, TransitionRefused, UnknownWorkflow
 from .guards import REGISTRY
 from .roles import role_allows
@@ -46,7 +46,9 @@ class Decision:
     review_open: bool
     data: dict[str, Any]
     meeting_id: int | None
-    clock_changes: dict[str, clock_rules.Clock] = field(default_factory=dict)
+    clock_changes: dict[str, Clock] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # the review's facts after this event
+    opens: str | None = None  # K1: the review type this event opens, linked
 
 
 class _Token:
@@ -66,52 +68,83 @@ def _build_machine(definition: WorkflowDefinition) -> LockedMachine:
     )
 
 
-def _parse_field(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
-    if spec.type == "enum":
-        return (value, None) if value in spec.enum else (value, f"must be one of {', '.join(spec.enum)}")
-    if spec.type == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, None) if ok else (value, "must be an integer")
-    if spec.type == "boolean":
-        return (value, None) if isinstance(value, bool) else (value, "must be true or false")
-    if spec.type == "date":
+def _parse_field(spec: FieldSpec, value: Any, errors: list[dict[str, str]], path: str) -> Any:
+    """The value parsed by its spec; a problem is appended to `errors` under `path`."""
+    problem = None
+    if spec.type == "object":
+        if isinstance(value, dict):
+            return _parse_fields(spec.fields, value, errors, f"{path}.")
+        problem = "must be an object"
+    elif spec.type == "enum":
+        problem = None if value in spec.enum else f"must be one of {', '.join(spec.enum)}"
+    elif spec.type == "integer":
+        problem = None if isinstance(value, int) and not isinstance(value, bool) else "must be an integer"
+    elif spec.type == "boolean":
+        problem = None if isinstance(value, bool) else "must be true or false"
+    elif spec.type == "date":
         try:
-            return date.fromisoformat(value), None
+            return date.fromisoformat(value)
         except (TypeError, ValueError):
-            return value, "must be a date (YYYY-MM-DD)"
-    if not isinstance(value, str):
-        return value, "must be a string"
-    if len(value) > spec.max_length:
-        return value, f"must be at most {spec.max_length} characters"
-    if any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in value):
-        return value, "must not contain control characters"
-    return value, None
+            problem = "must be a date (YYYY-MM-DD)"
+    elif not isinstance(value, str):
+        problem = "must be a string"
+    elif len(value) > spec.max_length:
+        problem = f"must be at most {spec.max_length} characters"
+    elif any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in value):
+        problem = "must not contain control characters"
+    if problem:
+        errors.append({"field": path, "message": problem})
+    return value
+
+
+def _parse_fields(
+    specs: tuple[FieldSpec, ...], data: Mapping[str, Any], errors: list[dict[str, str]], prefix: str
+) -> dict[str, Any]:
+    known = {f.name: f for f in specs}
+    expected = ", ".join(known) or "none"
+    errors += [
+        {"field": f"{prefix}{name}", "message": f"not a field here (expected: {expected})"}
+        for name in data
+        if name not in known
+    ]
+    parsed: dict[str, Any] = {}
+    for name, spec in known.items():
+        if data.get(name) is None:
+            if spec.required:
+                errors.append({"field": f"{prefix}{name}", "message": "is required"})
+            continue
+        parsed[name] = _parse_field(spec, data[name], errors, f"{prefix}{name}")
+    return parsed
 
 
 def validate_data(event: EventDef, data: Mapping[str, Any]) -> dict[str, Any]:
     """The event's `data`, parsed by the field specs its workflow declares; InvalidData names each bad field."""
-    specs = {f.name: f for f in event.data}
     errors: list[dict[str, str]] = []
-    parsed: dict[str, Any] = {}
-    for name in data:
-        if name not in specs:
-            errors.append(
-                {
-                    "field": f"data.{name}",
-                    "message": f"not a field of '{event.name}' (expected: {', '.join(specs) or 'none'})",
-                }
-            )
-    for name, spec in specs.items():
-        if data.get(name) is None:
-            if spec.required:
-                errors.append({"field": f"data.{name}", "message": "is required"})
-            continue
-        parsed[name], problem = _parse_field(spec, data[name])
-        if problem:
-            errors.append({"field": f"data.{name}", "message": problem})
+    parsed = _parse_fields(event.data, data, errors, "data.")
     if errors:
         raise InvalidData(errors)
     return parsed
+
+
+def remembered(event: EventDef, occurred_on: date, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts an event keeps on the review (`remember:` in its workflow), as JSON values."""
+    facts: dict[str, Any] = {}
+    for fact, source in event.remember.items():
+        if source == "occurred_on":
+            facts[fact] = occurred_on.isoformat()
+        elif isinstance(source, dict):
+            facts[fact] = add_calendar_months(occurred_on, source["months"]).isoformat()
+        elif (value := data.get(source.removeprefix("data."))) is not None:
+            facts[fact] = value.isoformat() if isinstance(value, date) else value
+    return facts
+
+
+def opened_type(event: EventDef, data: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
+    """K1: the review type the event opens, from the data field or fact its workflow names."""
+    if event.opens is None:
+        return None
+    value = data.get(event.opens.source, facts.get(event.opens.source))
+    return event.opens.types.get(str(value)) if value is not None else None
 
 
 def meeting_for(event: EventDef, ctx: ReviewContext, data: Mapping[str, Any]) -> Meeting | None:
@@ -193,7 +226,6 @@ class WorkflowEngine:
         data: Mapping[str, Any],
         role: str,
         partner: str | None,
-        clocks: Mapping[str, clock_rules.Clock],
     ) -> Decision:
         """Decide `event_name` for the review described by `ctx`, or raise saying why not."""
         if not definition.has_event(event_name):
@@ -213,6 +245,7 @@ class WorkflowEngine:
             raise TransitionRefused(blocked)
         to_state = self._run_machine(definition, ctx.state, event_name)
         review_open = definition.is_open(to_state)
+        facts = {**ctx.facts, **remembered(event, occurred_on, parsed)}
         return Decision(
             event=event_name,
             from_state=ctx.state,
@@ -221,8 +254,10 @@ class WorkflowEngine:
             data=parsed,
             meeting_id=attempt.meeting.id if attempt.meeting else None,
             clock_changes=clock_rules.after_event(
-                definition.clocks, clocks, event_name, occurred_on, not review_open, self.calendar
+                definition.clocks, ctx.clocks, event_name, occurred_on, not review_open, self.calendar
             ),
+            facts=facts,
+            opens=opened_type(event, parsed, facts),
         )
 
     def _run_machine(self, definition: WorkflowDefinition, state: str, event_name: str) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 
 from .context import Attempt, ReviewContext
 from .roles import ENDORSING_PARTIES, STATUTORY_PARTNERS
-from .rules.declarations import awaiting_ruling, excluded_people, undeclared
+from .rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
 from .rules.quorum import documents_in_time, quorum
 
 
@@ -146,3 +146,73 @@ def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] = E
                 )
             )
     return found
+
+
+@guard
+def reviewer_independent(ctx: ReviewContext, attempt: Attempt, field: str = "reviewer") -> list[Unmet]:
+    """D3: the appointee declared no interest (or one ruled `noted`), signed a contract, confirmed the policy."""
+    reviewer = attempt.data.get(field)
+    if not isinstance(reviewer, dict):
+        return []  # required data: refused as invalid data before guards run
+    name = reviewer.get("name") or reviewer.get("person_id")
+    found = []
+    declaration = current_declarations(ctx.declarations, attempt.occurred_on).get(str(reviewer.get("person_id")))
+    if declaration is None:
+        found.append(Unmet(f"{name} has no declaration of interest on file for this review"))
+    elif declaration.has_interest and declaration.ruling != "noted":
+        ruling = declaration.ruling or "not yet ruled on"
+        found.append(Unmet(f"{name} declared an interest ({declaration.details}) that is {ruling}, not ruled noted"))
+    if reviewer.get("contract_signed") is not True:
+        found.append(Unmet(f"{name} has not signed a contract"))
+    if reviewer.get("policy_confirmed") is not True:
+        found.append(Unmet(f"{name} has not confirmed they will follow this policy"))
+    return found
+
+
+@guard
+def reason_given_unless(ctx: ReviewContext, attempt: Attempt, field: str, value: str, reason: str) -> list[Unmet]:
+    """L4 and the like: `reason` is needed whenever `field` is not `value`."""
+    given = attempt.data.get(field)
+    if given is None or given == value or str(attempt.data.get(reason) or "").strip():
+        return []
+    return [Unmet(f"data.{reason} is needed when data.{field} is {given}")]
+
+
+@guard
+def window_closed_or_answered(ctx: ReviewContext, attempt: Attempt, clock: str, request_kind: str) -> list[Unmet]:
+    """L5: the window has closed, or every agency asked during it has answered."""
+    window = ctx.clocks.get(clock)
+    if window is None or window.due_on is None or attempt.occurred_on > window.due_on:
+        return []
+    asked = [r for r in ctx.information_requests if r.kind == request_kind and r.requested_on >= window.started_on]
+    waiting = [r.organisation for r in asked if r.returned_on is None]
+    if asked and not waiting:
+        return []
+    why = f"{', '.join(waiting)} have not answered" if waiting else "no agency has been asked"
+    return [Unmet(f"the {clock.replace('_', ' ')} window is open until {window.due_on} and {why}")]
+
+
+@guard
+def working_days_after(ctx: ReviewContext, attempt: Attempt, fact: str, days: int) -> list[Unmet]:
+    """L7: at least `days` working days after the date an earlier event remembered as `fact`."""
+    since = ctx.facts.get(fact)
+    if since is None:
+        return [Unmet(f"no {fact.replace('_', ' ')} on record")]
+    earliest = ctx.calendar.add_working_days(date.fromisoformat(since), days)
+    if attempt.occurred_on >= earliest:
+        return []
+    return [Unmet(f"not before {earliest}: {days} working days after {fact.replace('_', ' ')} {since}")]
+
+
+REFERRAL_DESCRIPTION = ("lived_experience", "steps_taken", "objectives", "barriers", "evaluation")
+
+
+@guard
+def description_complete(
+    ctx: ReviewContext, attempt: Attempt, parts: Sequence[str] = REFERRAL_DESCRIPTION
+) -> list[Unmet]:
+    """§5.4: a good outcome referral describes each part before it is accepted."""
+    missing = [p for p in parts if not str(ctx.description.get(p) or "").strip()]
+    if not missing:
+        return []
+    return [Unmet(f"the referral does not yet describe: {', '.join(p.replace('_', ' ') for p in missing)}")]

@@ -22,6 +22,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "record_endorsement": ("business_unit", "partner", "independent_scrutineer"),
     "request_information": ("business_unit",),
     "record_information_return": ("business_unit", "agency"),
+    "record_link": ("business_unit",),
+    "manage_clocks": ("business_unit",),
     "manage_keys": ("admin",),
 }
 

@@ -21,7 +21,7 @@ from .roles import ROLES, STATUTORY_PARTNERS
 
 ANY_OPEN_STATE = "*"
 CREATED = "created"
-DATA_TYPES = {"string", "integer", "boolean", "date"}
+DATA_TYPES = {"string", "integer", "boolean", "date", "object"}
 REVIEW_DATE_FIELDS = {"received_on", "became_aware_on"}
 
 
@@ -41,6 +41,7 @@ class FieldSpec:
     enum: tuple[str, ...] = ()
     required: bool = False
     max_length: int = 4000
+    fields: tuple[FieldSpec, ...] = ()  # for type: object
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,16 @@ class EventDef:
     guards: tuple[GuardSpec, ...]
     data: tuple[FieldSpec, ...] = ()
     meeting: str | None = None
+    remember: dict[str, Any] = field(default_factory=dict, hash=False)  # fact name -> what to keep
+    opens: Opens | None = None
+
+
+@dataclass(frozen=True)
+class Opens:
+    """K1: the event opens a linked review of the type that a data field or fact names."""
+
+    source: str  # a data field, else a fact
+    types: dict[str, str] = field(hash=False)  # its value -> review type; other values open nothing
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class ClockDef:
     working_days: int | None
     months: int | None
     stops_on: tuple[str, ...]
+    window: bool = False  # a period others are given (L5), never breached: it closes
 
     @property
     def duration_text(self) -> str:
@@ -209,7 +221,7 @@ class _Parser:
         raw = self.mapping(raw, f"event #{index}")
         name = str(raw.get("name") or f"#{index}")
         where = f"event '{name}'"
-        unknown = set(raw) - {"name", "from", "to", "roles", "meeting", "data", "guards"}
+        unknown = set(raw) - {"name", "from", "to", "roles", "meeting", "data", "guards", "remember", "opens"}
         if unknown:
             self.fail(f"{where}: unknown keys {sorted(unknown)}")
         sources = self.names(raw.get("from"), f"{where}: 'from'")
@@ -241,6 +253,8 @@ class _Parser:
                 self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()
             ),
             meeting=meeting,
+            remember=self._remember(raw.get("remember"), where),
+            opens=self._opens(raw.get("opens"), where),
         )
 
     def _check_role(self, role: str, where: str) -> None:
@@ -260,9 +274,36 @@ class _Parser:
         if not isinstance(max_length, int) or max_length < 1:
             self.fail(f"{where}: data field '{name}' max_length must be a positive whole number")
             max_length = 4000
+        fields = self.mapping(raw.get("fields"), f"{where}: data field '{name}' fields")
+        if (kind == "object") != bool(fields):
+            self.fail(f"{where}: data field '{name}': give 'fields' for, and only for, type object")
         return FieldSpec(
-            name=name, type=kind, enum=enum, required=bool(raw.get("required", False)), max_length=max_length
+            name=name,
+            type=kind,
+            enum=enum,
+            required=bool(raw.get("required", False)),
+            max_length=max_length,
+            fields=tuple(self._field(f"{where}: {name}", sub, spec) for sub, spec in fields.items()),
         )
+
+    def _remember(self, raw: Any, where: str) -> dict[str, Any]:
+        """`remember: {fact: occurred_on | data.<field> | {months: N}}`: facts the review keeps."""
+        remember = self.mapping(raw, f"{where}: 'remember'")
+        for fact, source in remember.items():
+            ok = source == "occurred_on" or (isinstance(source, str) and source.startswith("data."))
+            ok = ok or (isinstance(source, dict) and set(source) == {"months"} and isinstance(source["months"], int))
+            if not ok:
+                self.fail(f"{where}: remember '{fact}' must be occurred_on, data.<field> or {{months: N}}")
+        return remember
+
+    def _opens(self, raw: Any, where: str) -> Opens | None:
+        if raw is None:
+            return None
+        opens = self.mapping(raw, f"{where}: 'opens'")
+        types = self.mapping(opens.get("types"), f"{where}: 'opens' types")
+        if not opens.get("from") or not types:
+            self.fail(f"{where}: 'opens' needs 'from' (a data field or fact) and 'types' (value: review type)")
+        return Opens(source=str(opens.get("from")), types={str(k): str(v) for k, v in types.items()})
 
     def _guards(self, raw: Any, where: str) -> tuple[GuardSpec, ...]:
         specs = []
@@ -304,6 +345,7 @@ class _Parser:
         elif not isinstance(working_days if months is None else months, int):
             self.fail(f"{where}: the duration must be a whole number")
         return ClockDef(
+            window=bool(raw.get("window", False)),
             name=name,
             rule=str(raw.get("rule", "")),
             starts_on=starts_on,
@@ -369,6 +411,12 @@ def load_directory(directory: Path) -> list[WorkflowDefinition]:
         if definition.review_type in seen:
             problems.append(f"review type '{definition.review_type}' is declared twice")
         seen[definition.review_type] = definition.version
+    for definition in definitions:
+        for event in definition.events:
+            for review_type in event.opens.types.values() if event.opens else ():
+                if review_type not in seen:
+                    where = f"{definition.review_type}: event '{event.name}'"
+                    problems.append(f"{where} opens unknown review type '{review_type}'")
     if problems:
         raise WorkflowError(str(directory), problems)
     return definitions
@@ -381,6 +429,15 @@ def mermaid(definition: WorkflowDefinition) -> str:
         lines += [f"    {source} --> {event.dest} : {event.name}" for source in event.sources]
     lines += [f"    {state} --> [*]" for state in definition.states if state in definition.final_states]
     return "\n".join(lines) + "\n"
+
+
+def _describe_field(spec: FieldSpec) -> dict[str, Any]:
+    described: dict[str, Any] = {"type": spec.type, "required": spec.required}
+    if spec.enum:
+        described["enum"] = list(spec.enum)
+    if spec.fields:
+        described["fields"] = {f.name: _describe_field(f) for f in spec.fields}
+    return described
 
 
 def describe(definition: WorkflowDefinition) -> dict[str, Any]:
@@ -399,10 +456,8 @@ def describe(definition: WorkflowDefinition) -> dict[str, Any]:
                 "to": e.dest,
                 "roles": list(e.roles),
                 "guards": [{"rule": g.rule, "check": g.check} for g in (*definition.every_event_guards, *e.guards)],
-                "data": {
-                    f.name: {"type": f.type, "required": f.required, **({"enum": list(f.enum)} if f.enum else {})}
-                    for f in e.data
-                },
+                "opens": {"from": e.opens.source, "types": e.opens.types} if e.opens else None,
+                "data": {f.name: _describe_field(f) for f in e.data},
             }
             for e in definition.events
         ],
@@ -416,6 +471,7 @@ def describe(definition: WorkflowDefinition) -> dict[str, Any]:
                 "working_days": c.working_days,
                 "months": c.months,
                 "stops_on": list(c.stops_on),
+                "window": c.window,
             }
             for c in definition.clocks
         ],

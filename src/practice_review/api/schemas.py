@@ -27,6 +27,16 @@ class Open(BaseModel):
 # ---------------------------------------------------------------- requests
 
 
+class ReferralDescription(Strict):
+    """What a good outcome referral describes (policy §5.4)."""
+
+    lived_experience: LongText | None = Field(None, description="The child's lived experience and outcomes")
+    steps_taken: LongText | None = Field(None, description="The steps taken to improve care")
+    objectives: LongText | None = Field(None, description="What was happening before, why it was needed, how")
+    barriers: LongText | None = Field(None, description="Barriers faced and how they were overcome")
+    evaluation: LongText | None = Field(None, description="The effect on services and outcomes, as evaluated")
+
+
 class ReviewCreate(Strict):
     review_type: Name
     child_reference: Annotated[Name, Field(description="A pseudonym or case reference, never a name")]
@@ -35,6 +45,45 @@ class ReviewCreate(Strict):
     became_aware_on: date | None = None
     themes: Annotated[list[Identifier], Field(max_length=20)] = []
     summary: LongText = ""
+    description: ReferralDescription | None = None
+
+
+class ReviewUpdate(Strict):
+    expected_version: Annotated[int, Field(ge=0)] | None = None
+    summary: LongText | None = None
+    themes: Annotated[list[Identifier], Field(max_length=20)] | None = None
+    description: ReferralDescription | None = None
+
+
+class ExternalProcess(Strict):
+    kind: Literal["sar", "dardr", "iopc", "coroner", "criminal_proceedings", "other"]
+    reference: Short
+
+
+class LinkCreate(Strict):
+    review_id: Name | None = None
+    external: ExternalProcess | None = None
+    relation: Identifier = "related"
+
+
+class ClockPause(Strict):
+    occurred_on: date | None = None
+    reason: Annotated[LongText, Field(min_length=1)]
+
+
+class ClockResume(Strict):
+    occurred_on: date | None = None
+    reason: LongText = ""
+
+
+class ClockExtend(Strict):
+    new_due_on: date
+    reason: Annotated[LongText, Field(min_length=1)]
+
+
+class DelayReported(Strict):
+    reported_on: date | None = None
+    note: LongText = ""
 
 
 class TransitionRequest(Strict):
@@ -83,7 +132,7 @@ class EndorsementCreate(Strict):
 
 class InformationRequestCreate(Strict):
     organisation: Short
-    kind: Literal["chronology", "agency_summary", "other"]
+    kind: Literal["chronology", "agency_summary", "factual_accuracy", "other"]
     requested_on: date | None = None
 
 
@@ -102,6 +151,29 @@ class ClockOut(BaseModel):
     original_due_on: date | None
     stopped_on: date | None
     working_days_remaining: int | None
+    paused_on: date | None = None
+    paused_working_days: int = 0
+    window: bool = False
+    delayed: bool = False
+    delay_reported_on: date | None = None
+
+
+class DelayOut(BaseModel):
+    clock: str
+    original_due_on: date | None
+    due_on: date | None
+    status: str
+
+
+class LinkOut(BaseModel):
+    id: int
+    relation: str
+    direction: Literal["outgoing", "incoming"]
+    review_id: str | None = None
+    reference: str | None = None
+    review_type: str | None = None
+    state: str | None = None
+    external: dict[str, str] | None = None
 
 
 class BlockedOut(BaseModel):
@@ -131,14 +203,17 @@ class ReviewSummaryOut(BaseModel):
     referrer_organisation: str
     themes: list[str]
     summary: str
+    description: dict[str, str]
+    facts: dict[str, Any]
     clocks: list[ClockOut]
     created_at: datetime
     updated_at: datetime
 
 
 class ReviewOut(ReviewSummaryOut):
+    delays_to_report: list[DelayOut]
     available_events: list[AvailableEventOut]
-    links: list[dict[str, Any]]
+    links: list[LinkOut]
 
 
 class ReviewPage(BaseModel):

@@ -1,4 +1,4 @@
-"""Reviews: create, read, list, fire events, read the history."""
+"""Reviews: create, read, list, update, fire events, link, read the history."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import clocks as clock_rules
-from ..context import Attendee, Declaration, Endorsement, Meeting, ReviewContext
+from ..context import Attendee, Clock, Declaration, Endorsement, InformationRequest, Meeting, ReviewContext
 from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import Caller
@@ -30,9 +30,12 @@ from .common import (
     jsonable,
     locked_review,
     not_in_future,
+    open_review,
     record_history,
     utcnow,
 )
+
+OPENED, OPENED_BY = "opened", "opened_by"  # K1: the relation of a review opened by another, each way
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class NewReview:
     became_aware_on: date | None = None
     themes: tuple[str, ...] = ()
     summary: str = ""
+    description: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         canonical = json.dumps(jsonable(self.__dict__), sort_keys=True)
@@ -64,8 +68,11 @@ def clock_rows(session: Session, review_id: str) -> dict[str, m.Clock]:
     return {c.name: c for c in session.scalars(select(m.Clock).where(m.Clock.review_id == review_id))}
 
 
-def as_clock(row: m.Clock) -> clock_rules.Clock:
-    return clock_rules.Clock(row.name, row.status, row.started_on, row.due_on, row.original_due_on, row.stopped_on)
+CLOCK_FIELDS = tuple(Clock.__dataclass_fields__)
+
+
+def as_clock(row: m.Clock) -> Clock:
+    return Clock(**{name: getattr(row, name) for name in CLOCK_FIELDS})
 
 
 def load_meetings(session: Session, review_id: str) -> list[Meeting]:
@@ -115,12 +122,16 @@ def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration
     )
 
 
-def load_context(services: Services, session: Session, row: m.Review) -> ReviewContext:
-    """The facts guards read, in five queries: meetings, attendance, declarations, rulings, endorsements."""
+def load_context(services: Services, session: Session, row: m.Review, clocks: dict[str, m.Clock]) -> ReviewContext:
+    """The facts guards read, in six queries: meetings, attendance, declarations, rulings, endorsements and
+    information requests (the review and its clocks are loaded by the caller)."""
     endorsements = session.scalars(
         select(m.Endorsement)
         .where(m.Endorsement.review_id == row.id, m.Endorsement.state_entered_seq == row.state_entered_seq)
         .order_by(m.Endorsement.id)
+    )
+    requests = session.scalars(
+        select(m.InformationRequest).where(m.InformationRequest.review_id == row.id).order_by(m.InformationRequest.id)
     )
     return ReviewContext(
         review_type=row.review_type,
@@ -128,9 +139,16 @@ def load_context(services: Services, session: Session, row: m.Review) -> ReviewC
         received_on=row.received_on,
         last_occurred_on=row.last_occurred_on,
         today=services.today(),
+        calendar=services.calendar,
         meetings=tuple(load_meetings(session, row.id)),
         declarations=tuple(load_declarations(session, row.id)),
         endorsements=tuple(Endorsement(e.party, e.person_id, e.name, e.agrees, e.endorsed_on) for e in endorsements),
+        clocks={name: as_clock(c) for name, c in clocks.items()},
+        information_requests=tuple(
+            InformationRequest(r.id, r.organisation, r.kind, r.requested_on, r.due_on, r.returned_on) for r in requests
+        ),
+        facts=dict(row.facts),
+        description=dict(row.description),
     )
 
 
@@ -161,15 +179,20 @@ def find_review(session: Session, caller: Caller, review_id: str) -> m.Review:
 # ---------------------------------------------------------------- views
 
 
-def clock_view(services: Services, clock: clock_rules.Clock, today: date) -> dict[str, Any]:
+def clock_view(services: Services, clock: Clock, today: date, window: bool = False) -> dict[str, Any]:
     return {
         "name": clock.name,
-        "status": clock_rules.reported_status(clock, today),
+        "status": clock_rules.reported_status(clock, today, window),
         "started_on": clock.started_on,
         "due_on": clock.due_on,
         "original_due_on": clock.original_due_on,
         "stopped_on": clock.stopped_on,
         "working_days_remaining": clock_rules.working_days_remaining(clock, today, services.calendar),
+        "paused_on": clock.paused_on,
+        "paused_working_days": clock.paused_working_days,
+        "window": window,
+        "delayed": not window and clock_rules.delayed(clock, today),
+        "delay_reported_on": clock.delay_reported_on,
     }
 
 
@@ -188,19 +211,82 @@ def summary_view(row: m.Review) -> dict[str, Any]:
         "referrer_organisation": row.referrer_organisation,
         "themes": list(row.themes),
         "summary": row.summary,
+        "description": dict(row.description),
+        "facts": dict(row.facts),
         "created_at": as_utc(row.created_at),
         "updated_at": as_utc(row.updated_at),
     }
 
 
+def clock_views(services: Services, row: m.Review, clocks: dict[str, m.Clock], today: date) -> list[dict[str, Any]]:
+    """The review's clocks in the order its workflow declares them."""
+    definitions = services.engine.definition(row.review_type, row.workflow_version).clocks
+    order = {d.name: (i, d.window) for i, d in enumerate(definitions)}
+    ordered = sorted(clocks.values(), key=lambda c: order.get(c.name, (len(order), False))[0])
+    return [clock_view(services, as_clock(c), today, order.get(c.name, (0, False))[1]) for c in ordered]
+
+
+def links_view(session: Session, review_id: str) -> list[dict[str, Any]]:
+    """K1: links both ways; a link recorded on the other review shows here with its relation reversed."""
+    rows = list(
+        session.scalars(
+            select(m.Link)
+            .where(or_(m.Link.review_id == review_id, m.Link.linked_review_id == review_id))
+            .order_by(m.Link.id)
+        )
+    )
+    other_ids = {r.linked_review_id if r.review_id == review_id else r.review_id for r in rows} - {None}
+    others = {r.id: r for r in session.scalars(select(m.Review).where(m.Review.id.in_(other_ids)))} if other_ids else {}
+    views = []
+    for link in rows:
+        if link.linked_review_id is None:
+            views.append(
+                {
+                    "id": link.id,
+                    "relation": link.relation,
+                    "direction": "outgoing",
+                    "external": {"kind": link.external_kind, "reference": link.external_reference},
+                }
+            )
+            continue
+        outgoing = link.review_id == review_id
+        other = others[link.linked_review_id if outgoing else link.review_id]
+        views.append(
+            {
+                "id": link.id,
+                "relation": link.relation if outgoing else reverse_relation(link.relation),
+                "direction": "outgoing" if outgoing else "incoming",
+                "review_id": other.id,
+                "reference": other.reference,
+                "review_type": other.review_type,
+                "state": other.state,
+            }
+        )
+    return views
+
+
+def reverse_relation(relation: str) -> str:
+    return {OPENED: OPENED_BY, OPENED_BY: OPENED}.get(relation, relation)
+
+
+def delays_to_report(clocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """C6: delays past an original deadline the National Panel has not yet been told of."""
+    return [
+        {"clock": c["name"], "original_due_on": c["original_due_on"], "due_on": c["due_on"], "status": c["status"]}
+        for c in clocks
+        if c["delayed"] and c["delay_reported_on"] is None
+    ]
+
+
 def review_view(services: Services, session: Session, row: m.Review) -> dict[str, Any]:
     definition = services.engine.definition(row.review_type, row.workflow_version)
-    ctx = load_context(services, session, row)
-    order = {c.name: i for i, c in enumerate(definition.clocks)}
-    clocks = sorted(clock_rows(session, row.id).values(), key=lambda c: order.get(c.name, len(order)))
+    clocks = clock_rows(session, row.id)
+    ctx = load_context(services, session, row, clocks)
+    clock_list = clock_views(services, row, clocks, ctx.today)
     return {
         **summary_view(row),
-        "clocks": [clock_view(services, as_clock(c), ctx.today) for c in clocks],
+        "clocks": clock_list,
+        "delays_to_report": delays_to_report(clock_list),
         "available_events": [
             {
                 "event": a.event,
@@ -211,7 +297,7 @@ def review_view(services: Services, session: Session, row: m.Review) -> dict[str
             }
             for a in services.engine.available_events(definition, ctx)
         ],
-        "links": [],
+        "links": links_view(session, row.id),
     }
 
 
@@ -265,54 +351,63 @@ def create_review(services: Services, caller: Caller, new: NewReview, idempotenc
         return replay
 
 
+def insert_review(
+    services: Services, session: Session, caller: Caller, new: NewReview, definition: WorkflowDefinition
+) -> m.Review:
+    """A new review in its workflow's initial state, its creation clocks started, its first history event."""
+    aware = new.became_aware_on or new.received_on
+    now = utcnow()
+    row = m.Review(
+        id=str(uuid.uuid4()),
+        reference=_next_reference(session, definition.reference_prefix, new.received_on.year),
+        review_type=definition.review_type,
+        workflow_version=definition.version,
+        state=definition.initial_states[0],
+        version=0,
+        open=True,
+        child_reference=new.child_reference,
+        received_on=new.received_on,
+        became_aware_on=aware,
+        referrer_organisation=new.referrer_organisation,
+        themes=list(new.themes),
+        summary=new.summary,
+        description=dict(new.description),
+        facts={},
+        last_occurred_on=new.received_on,
+        state_entered_seq=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()  # the review row first: clocks and history refer to it
+    dates = {"received_on": new.received_on, "became_aware_on": aware}
+    started = clock_rules.initial_clocks(definition.clocks, dates, services.calendar)
+    session.add_all(m.Clock(review_id=row.id, **c.__dict__) for c in started)
+    record_history(
+        session,
+        row,
+        caller,
+        "review_created",
+        new.received_on,
+        jsonable(new.__dict__),
+        to_state=row.state,
+        effects={"clocks_started": [c.name for c in started if c.status == clock_rules.RUNNING]},
+    )
+    return row
+
+
 def _create(
     services: Services, caller: Caller, new: NewReview, definition: WorkflowDefinition, idempotency_key: str | None
 ) -> Created:
     today = services.today()
-    aware = new.became_aware_on or new.received_on
     not_in_future("received_on", new.received_on, today)
-    not_in_future("became_aware_on", aware, today)
+    not_in_future("became_aware_on", new.became_aware_on or new.received_on, today)
     with services.db.write() as session:
         if idempotency_key is not None:
             replay = _replay(session, caller, idempotency_key, new.fingerprint())
             if replay is not None:
                 return replay
-        now = utcnow()
-        row = m.Review(
-            id=str(uuid.uuid4()),
-            reference=_next_reference(session, definition.reference_prefix, new.received_on.year),
-            review_type=definition.review_type,
-            workflow_version=definition.version,
-            state=definition.initial_states[0],
-            version=0,
-            open=True,
-            child_reference=new.child_reference,
-            received_on=new.received_on,
-            became_aware_on=aware,
-            referrer_organisation=new.referrer_organisation,
-            themes=list(new.themes),
-            summary=new.summary,
-            last_occurred_on=new.received_on,
-            state_entered_seq=1,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()  # the review row first: clocks and history refer to it
-        started = clock_rules.initial_clocks(
-            definition.clocks, {"received_on": new.received_on, "became_aware_on": aware}, services.calendar
-        )
-        session.add_all(m.Clock(review_id=row.id, **c.__dict__) for c in started)
-        record_history(
-            session,
-            row,
-            caller,
-            "review_created",
-            new.received_on,
-            jsonable(new.__dict__),
-            to_state=row.state,
-            effects={"clocks_started": [c.name for c in started if c.status == clock_rules.RUNNING]},
-        )
+        row = insert_review(services, session, caller, new, definition)
         session.flush()
         body = jsonable(review_view(services, session, row))
         location = f"/reviews/{row.id}"
@@ -325,11 +420,49 @@ def _create(
                     status_code=201,
                     response_body=body,
                     location=location,
-                    created_at=now,
+                    created_at=utcnow(),
                 )
             )
             session.flush()
         return Created(body, location)
+
+
+def update_review(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    expected_version: int | None,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    """Correct or complete what the referral said (summary, themes, the §5.4 description): a history event."""
+    require(caller, "create_review")
+    with services.db.write() as session:
+        row = open_review(session, review_id)
+        check_version(row, expected_version)
+        if "description" in changes:
+            changes["description"] = {**row.description, **changes["description"]}
+        for name, value in changes.items():
+            setattr(row, name, list(value) if name == "themes" else value)
+        record_history(session, row, caller, "review_updated", services.today(), changes)
+        session.flush()
+        return jsonable(review_view(services, session, row))
+
+
+def _open_linked_review(
+    services: Services, session: Session, caller: Caller, parent: m.Review, review_type: str, on: date
+) -> m.Review:
+    """K1: the review an event opens, in the same transaction, linked both ways."""
+    new = NewReview(
+        review_type=review_type,
+        child_reference=parent.child_reference,
+        received_on=on,
+        referrer_organisation=parent.referrer_organisation,
+        themes=tuple(parent.themes),
+        summary=f"Opened by {parent.reference}",
+    )
+    child = insert_review(services, session, caller, new, services.engine.current(review_type))
+    session.add(m.Link(review_id=parent.id, linked_review_id=child.id, relation=OPENED, created_at=utcnow()))
+    return child
 
 
 def fire_event(
@@ -342,33 +475,27 @@ def fire_event(
     data: dict[str, Any],
     note: str | None = None,
 ) -> dict[str, Any]:
-    """Fire one event: state, version, clocks and the history event commit together, or nothing does."""
+    """Fire one event: state, version, clocks, facts, any review it opens and the history event commit
+    together, or nothing does."""
     with services.db.write() as session:
         row = locked_review(session, review_id)
         check_can_read(session, caller, review_id)
         check_version(row, expected_version)
         definition = services.engine.definition(row.review_type, row.workflow_version)
-        ctx = load_context(services, session, row)
         clocks = clock_rows(session, row.id)
+        ctx = load_context(services, session, row, clocks)
         when = occurred_on or ctx.today
-        decision = services.engine.fire(
-            definition,
-            ctx,
-            event,
-            when,
-            data,
-            caller.role,
-            caller.partner,
-            {name: as_clock(c) for name, c in clocks.items()},
-        )
+        decision = services.engine.fire(definition, ctx, event, when, data, caller.role, caller.partner)
         for name, changed in decision.clock_changes.items():
             clock = clocks.get(name) or m.Clock(review_id=row.id, name=name)
             for attribute, value in changed.__dict__.items():
                 setattr(clock, attribute, value)
             session.add(clock)
+        opened = _open_linked_review(services, session, caller, row, decision.opens, when) if decision.opens else None
         row.state = decision.to_state
         row.open = decision.review_open
         row.last_occurred_on = when
+        row.facts = decision.facts
         entry = record_history(
             session,
             row,
@@ -385,11 +512,54 @@ def fire_event(
                 "clocks": {
                     name: clock_rules.reported_status(c, ctx.today) for name, c in decision.clock_changes.items()
                 },
+                "opened": {"review_id": opened.id, "reference": opened.reference} if opened else None,
             },
         )
         row.state_entered_seq = entry.seq
         session.flush()
         return jsonable(review_view(services, session, row))
+
+
+EXTERNAL_KINDS = ("sar", "dardr", "iopc", "coroner", "criminal_proceedings", "other")
+
+
+def add_link(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    relation: str,
+    linked_review_id: str | None = None,
+    external: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """K1: link a review to another review (seen from both) or to an external process."""
+    require(caller, "record_link")
+    if (linked_review_id is None) == (external is None):
+        raise InvalidData([{"field": "review_id", "message": "give either review_id or external, not both"}])
+    with services.db.write() as session:
+        row = locked_review(session, review_id)
+        data: dict[str, Any] = {"relation": relation}
+        if linked_review_id is not None:
+            if linked_review_id == review_id:
+                raise InvalidData([{"field": "review_id", "message": "a review cannot be linked to itself"}])
+            other = session.get(m.Review, linked_review_id) if is_review_id(linked_review_id) else None
+            if other is None:
+                raise NotFound(f"no review {linked_review_id!r} to link to")
+            link = m.Link(review_id=row.id, linked_review_id=other.id, relation=relation, created_at=utcnow())
+            data |= {"review_id": other.id, "reference": other.reference}
+        else:
+            assert external is not None
+            link = m.Link(
+                review_id=row.id,
+                external_kind=external["kind"],
+                external_reference=external["reference"],
+                relation=relation,
+                created_at=utcnow(),
+            )
+            data |= {"external": external}
+        session.add(link)
+        session.flush()
+        record_history(session, row, caller, "link_recorded", services.today(), {"link_id": link.id, **data})
+        return jsonable(next(v for v in links_view(session, row.id) if v["id"] == link.id))
 
 
 def _encode_cursor(created_at: datetime, review_id: str) -> str:
@@ -449,7 +619,7 @@ def list_reviews(
             for c in session.scalars(select(m.Clock).where(m.Clock.review_id.in_(clocks)).order_by(m.Clock.id)):
                 clocks[c.review_id].append(c)
         items = [
-            {**summary_view(r), "clocks": [clock_view(services, as_clock(c), today) for c in clocks[r.id]]}
+            {**summary_view(r), "clocks": clock_views(services, r, {c.name: c for c in clocks[r.id]}, today)}
             for r in page
         ]
         next_cursor = _encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -64,6 +65,8 @@ class Review(Base):
     referrer_organisation: Mapped[str] = mapped_column(String(200), nullable=False)
     themes: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    description: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
     last_occurred_on: Mapped[date] = mapped_column(Date, nullable=False)
     state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -196,11 +199,27 @@ class Clock(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     original_due_on: Mapped[date | None] = mapped_column(Date)
     stopped_on: Mapped[date | None] = mapped_column(Date)
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    paused_working_days: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    delay_reported_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         UniqueConstraint("review_id", "name"),
         Index("ix_clocks_status_due_on", "status", "due_on"),
     )
+
+
+class Link(Base):
+    """K1: a review linked to another review, or to an external process (SAR, coroner, …)."""
+
+    __tablename__ = "links"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = review_fk()
+    linked_review_id: Mapped[str | None] = mapped_column(ForeignKey("reviews.id"), index=True)
+    external_kind: Mapped[str | None] = mapped_column(String(32))
+    external_reference: Mapped[str | None] = mapped_column(String(200))
+    relation: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class ApiKey(Base):

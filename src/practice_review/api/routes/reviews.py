@@ -37,7 +37,9 @@ def create_review(
         str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)
     ] = None,
 ) -> JSONResponse:
-    new = reviews.NewReview(**{**body.model_dump(), "themes": tuple(body.themes)})
+    fields = body.model_dump(exclude={"description"})
+    description = body.description.model_dump(exclude_none=True) if body.description else {}
+    new = reviews.NewReview(**{**fields, "themes": tuple(body.themes), "description": description})
     created = reviews.create_review(services, caller, new, idempotency_key)
     headers = {"Location": created.location}
     if created.replayed:

@@ -1,0 +1,104 @@
+"""Pausing, resuming and extending a review's clocks, and telling the National Panel of a delay (C6)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import clocks as clock_rules
+from ..context import Clock
+from ..engine import Blocked
+from ..errors import NotFound, TransitionRefused
+from ..permissions import require
+from ..roles import Caller
+from ..storage import models as m
+from .common import Services, jsonable, not_in_future, open_review, record_history
+from .reviews import as_clock, review_view
+
+
+def _change_clock(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    name: str,
+    kind: str,
+    on: date,
+    change: Callable[[Clock], Clock],
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    require(caller, "manage_clocks")
+    not_in_future("occurred_on", on, services.today())
+    with services.db.write() as session:
+        row = open_review(session, review_id)
+        clock = session.scalar(select(m.Clock).where(m.Clock.review_id == row.id, m.Clock.name == name))
+        if clock is None:
+            raise NotFound(f"review {row.reference} has no clock '{name}'")
+        before = as_clock(clock)
+        try:
+            after = change(before)
+        except clock_rules.ClockError as exc:
+            raise TransitionRefused([Blocked("C6", str(exc))]) from None
+        for attribute, value in after.__dict__.items():
+            setattr(clock, attribute, value)
+        effects = {"due_on": {"before": before.due_on, "after": after.due_on}, "status": after.status}
+        record_history(session, row, caller, kind, on, {"clock": name, **data}, effects=effects)
+        session.flush()
+        return jsonable(review_view(services, session, row))
+
+
+def pause(services: Services, caller: Caller, review_id: str, name: str, on: date, reason: str) -> dict[str, Any]:
+    return _change_clock(
+        services,
+        caller,
+        review_id,
+        name,
+        "clock_paused",
+        on,
+        lambda c: clock_rules.paused(c, on),
+        {"reason": reason},
+    )
+
+
+def resume(services: Services, caller: Caller, review_id: str, name: str, on: date, reason: str) -> dict[str, Any]:
+    return _change_clock(
+        services,
+        caller,
+        review_id,
+        name,
+        "clock_resumed",
+        on,
+        lambda c: clock_rules.resumed(c, on, services.calendar),
+        {"reason": reason},
+    )
+
+
+def extend(
+    services: Services, caller: Caller, review_id: str, name: str, new_due_on: date, reason: str
+) -> dict[str, Any]:
+    today = services.today()
+    return _change_clock(
+        services,
+        caller,
+        review_id,
+        name,
+        "clock_extended",
+        today,
+        lambda c: clock_rules.extended(c, new_due_on),
+        {"new_due_on": new_due_on, "reason": reason},
+    )
+
+
+def delay_reported(
+    services: Services, caller: Caller, review_id: str, name: str, on: date, note: str
+) -> dict[str, Any]:
+    """C6: the National Panel was told of this clock's delay; it no longer shows as one to report."""
+
+    def report(clock: Clock) -> Clock:
+        if not clock_rules.delayed(clock, services.today()):
+            raise clock_rules.ClockError(f"clock '{clock.name}' has no delay past its original due date to report")
+        return Clock(**{**clock.__dict__, "delay_reported_on": on})
+
+    return _change_clock(services, caller, review_id, name, "delay_reported", on, report, {"note": note})
