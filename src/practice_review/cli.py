@@ -66,6 +66,30 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from .bootstrap import build_services
+    from .errors import DomainError
+    from .roles import Caller
+    from .services.deadlines import sweep
+
+    _migrate(settings)
+    services = build_services(settings)
+    scheduler = Caller(key_id=0, key_name="practice-review sweep", role="business_unit")
+    try:
+        result = sweep(services, scheduler, date.fromisoformat(args.as_of) if args.as_of else None)
+    except (DomainError, ValueError) as exc:
+        print(f"sweep refused: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        services.db.dispose()
+    for breach in result["newly_breached"]:
+        print(f"breached  {breach['reference']:<18} {breach['clock']:<22} due {breach['due_on']}")
+    print(f"sweep as of {result['as_of']}: {len(result['newly_breached'])} newly breached")
+    return 0
+
+
 def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
     from .workflows import WorkflowError, load_directory
 
@@ -110,6 +134,10 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--partner", choices=STATUTORY_PARTNERS)
     create.add_argument("--organisation", help="for agency keys: the organisation it speaks for")
     create.set_defaults(run=cmd_keys_create)
+
+    sweep = commands.add_parser("sweep", help="record clocks newly past their deadline as breached (for cron)")
+    sweep.add_argument("--as-of", help="the date to sweep as of (default: today in London)")
+    sweep.set_defaults(run=cmd_sweep)
 
     workflows = commands.add_parser("workflows", help="workflow files").add_subparsers(
         dest="workflows_command", required=True

@@ -21,6 +21,11 @@ NOT_STARTED, RUNNING, PAUSED, MET, BREACHED, CANCELLED = (
 TICKING = (RUNNING, PAUSED)
 
 
+def is_ticking(clock: Clock) -> bool:
+    """Still counting towards its stop event: running, paused, or breached by a sweep but not yet stopped (C5)."""
+    return clock.status in TICKING or (clock.status == BREACHED and clock.stopped_on is None)
+
+
 class ClockError(ValueError):
     """A pause, resume or extension the clock's state does not allow."""
 
@@ -33,13 +38,14 @@ def due_date(definition: ClockDef, start: date, calendar: WorkingCalendar) -> da
 
 def started(definition: ClockDef, on: date, calendar: WorkingCalendar) -> Clock:
     due = due_date(definition, on, calendar)
-    return Clock(definition.name, RUNNING, started_on=on, due_on=due, original_due_on=due)
+    return Clock(definition.name, RUNNING, started_on=on, due_on=due, original_due_on=due, window=definition.window)
 
 
-def stopped(clock: Clock, on: date, window: bool = False) -> Clock:
+def stopped(clock: Clock, on: date) -> Clock:
     """C5: met when stopped on or before its deadline, breached when stopped after it; a window just closes."""
     assert clock.due_on is not None
-    return replace(clock, status=MET if window or on <= clock.due_on else BREACHED, stopped_on=on, paused_on=None)
+    status = MET if clock.window or on <= clock.due_on else BREACHED
+    return replace(clock, status=status, stopped_on=on, paused_on=None)
 
 
 def initial_clocks(
@@ -49,7 +55,7 @@ def initial_clocks(
     return [
         started(d, dates.get(d.start_from or "received_on") or dates["received_on"], calendar)
         if d.starts_on == CREATED
-        else Clock(d.name)
+        else Clock(d.name, window=d.window)
         for d in definitions
     ]
 
@@ -65,11 +71,11 @@ def after_event(
     """The clocks that change when `event` occurs: stopped, started, or cancelled as the review closes."""
     changed: dict[str, Clock] = {}
     for definition in definitions:
-        clock = clocks.get(definition.name, Clock(definition.name))
-        if event in definition.stops_on and clock.status in TICKING:
-            changed[clock.name] = stopped(clock, occurred_on, definition.window)
+        clock = clocks.get(definition.name, Clock(definition.name, window=definition.window))
+        if event in definition.stops_on and is_ticking(clock):
+            changed[clock.name] = stopped(clock, occurred_on)
         elif review_closes:
-            if clock.status in TICKING:
+            if is_ticking(clock):
                 changed[clock.name] = replace(clock, status=CANCELLED, stopped_on=occurred_on, paused_on=None)
         elif event == definition.starts_on and clock.status == NOT_STARTED:
             changed[clock.name] = started(definition, occurred_on, calendar)
@@ -102,24 +108,26 @@ def resumed(clock: Clock, on: date, calendar: WorkingCalendar) -> Clock:
 
 
 def extended(clock: Clock, new_due_on: date) -> Clock:
-    """C6: a later deadline, agreed with a reason; the original deadline is kept."""
-    if clock.status not in TICKING or clock.due_on is None:
+    """C6: a later deadline, agreed with a reason; the original deadline is kept. A breach already
+    recorded stays in the history; the clock runs again to its new date."""
+    if not is_ticking(clock) or clock.due_on is None:
         raise ClockError(f"clock '{clock.name}' is {clock.status}: only a running or paused clock can be extended")
     if new_due_on <= clock.due_on:
         raise ClockError(f"the new due date {new_due_on} is not after the current one ({clock.due_on})")
-    return replace(clock, due_on=new_due_on)
+    status = RUNNING if clock.status == BREACHED else clock.status
+    return replace(clock, due_on=new_due_on, status=status)
 
 
-def reported_status(clock: Clock, today: date, window: bool = False) -> str:
+def reported_status(clock: Clock, today: date) -> str:
     """C5: a running clock past its deadline is breached (a paused one never is; a window has closed)."""
     if clock.status == RUNNING and clock.due_on is not None and today > clock.due_on:
-        return MET if window else BREACHED
+        return MET if clock.window else BREACHED
     return clock.status
 
 
 def working_days_remaining(clock: Clock, today: date, calendar: WorkingCalendar) -> int | None:
     """Working days from today to the deadline; negative once overdue; None when not ticking."""
-    if clock.status not in TICKING or clock.due_on is None:
+    if not is_ticking(clock) or clock.due_on is None:
         return None
     return calendar.count_working_days(today, clock.due_on)
 
@@ -127,7 +135,7 @@ def working_days_remaining(clock: Clock, today: date, calendar: WorkingCalendar)
 def delayed(clock: Clock, today: date) -> bool:
     """C6: the clock ran, or will run, past its original deadline (the National Panel must be told)."""
     original = clock.original_due_on
-    if original is None or clock.status in (NOT_STARTED, CANCELLED):
+    if original is None or clock.window or clock.status in (NOT_STARTED, CANCELLED):
         return False
     finished = clock.stopped_on if clock.status in (MET, BREACHED) else None
     if finished is not None:

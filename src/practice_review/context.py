@@ -65,6 +65,7 @@ class Clock:
     paused_on: date | None = None
     paused_working_days: int = 0
     delay_reported_on: date | None = None
+    window: bool = False  # a period given to others (L5): it closes, it is never breached
 
 
 @dataclass(frozen=True)

@@ -295,6 +295,38 @@ class InformationRequestOut(BaseModel):
     working_days_remaining: int | None
 
 
+class DeadlineOut(BaseModel):
+    review_id: str
+    reference: str
+    review_type: str
+    clock: str = Field(description="The clock's name, or information:<id> for an information request")
+    due_on: date
+    status: Literal["running", "breached"]
+    working_days_remaining: int
+
+
+class DeadlinePage(BaseModel):
+    as_of: date
+    items: list[DeadlineOut]
+    next_cursor: str | None
+
+
+class SweepRequest(Strict):
+    as_of: date | None = None
+
+
+class BreachOut(BaseModel):
+    review_id: str
+    reference: str
+    clock: str
+    due_on: date
+
+
+class SweepOut(BaseModel):
+    as_of: date
+    newly_breached: list[BreachOut]
+
+
 class AddedDays(BaseModel):
     start: date
     days: int

@@ -34,6 +34,7 @@ from .common import (
     record_history,
     utcnow,
 )
+from .deadlines import record_breach
 
 OPENED, OPENED_BY = "opened", "opened_by"  # K1: the relation of a review opened by another, each way
 
@@ -179,10 +180,10 @@ def find_review(session: Session, caller: Caller, review_id: str) -> m.Review:
 # ---------------------------------------------------------------- views
 
 
-def clock_view(services: Services, clock: Clock, today: date, window: bool = False) -> dict[str, Any]:
+def clock_view(services: Services, clock: Clock, today: date) -> dict[str, Any]:
     return {
         "name": clock.name,
-        "status": clock_rules.reported_status(clock, today, window),
+        "status": clock_rules.reported_status(clock, today),
         "started_on": clock.started_on,
         "due_on": clock.due_on,
         "original_due_on": clock.original_due_on,
@@ -190,8 +191,8 @@ def clock_view(services: Services, clock: Clock, today: date, window: bool = Fal
         "working_days_remaining": clock_rules.working_days_remaining(clock, today, services.calendar),
         "paused_on": clock.paused_on,
         "paused_working_days": clock.paused_working_days,
-        "window": window,
-        "delayed": not window and clock_rules.delayed(clock, today),
+        "window": clock.window,
+        "delayed": clock_rules.delayed(clock, today),
         "delay_reported_on": clock.delay_reported_on,
     }
 
@@ -221,9 +222,9 @@ def summary_view(row: m.Review) -> dict[str, Any]:
 def clock_views(services: Services, row: m.Review, clocks: dict[str, m.Clock], today: date) -> list[dict[str, Any]]:
     """The review's clocks in the order its workflow declares them."""
     definitions = services.engine.definition(row.review_type, row.workflow_version).clocks
-    order = {d.name: (i, d.window) for i, d in enumerate(definitions)}
-    ordered = sorted(clocks.values(), key=lambda c: order.get(c.name, (len(order), False))[0])
-    return [clock_view(services, as_clock(c), today, order.get(c.name, (0, False))[1]) for c in ordered]
+    order = {d.name: i for i, d in enumerate(definitions)}
+    ordered = sorted(clocks.values(), key=lambda c: order.get(c.name, len(order)))
+    return [clock_view(services, as_clock(c), today) for c in ordered]
 
 
 def links_view(session: Session, review_id: str) -> list[dict[str, Any]]:
@@ -517,10 +518,15 @@ def fire_event(
         )
         row.state_entered_seq = entry.seq
         session.flush()
+        for name, changed in decision.clock_changes.items():
+            if changed.status == clock_rules.BREACHED:  # C5: stopped after its deadline
+                record_breach(session, row, caller, clocks.get(name) or _clock_row(session, row.id, name), when)
+        session.flush()
         return jsonable(review_view(services, session, row))
 
 
-EXTERNAL_KINDS = ("sar", "dardr", "iopc", "coroner", "criminal_proceedings", "other")
+def _clock_row(session: Session, review_id: str, name: str) -> m.Clock:
+    return session.scalars(select(m.Clock).where(m.Clock.review_id == review_id, m.Clock.name == name)).one()
 
 
 def add_link(

@@ -202,11 +202,23 @@ class Clock(Base):
     paused_on: Mapped[date | None] = mapped_column(Date)
     paused_working_days: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     delay_reported_on: Mapped[date | None] = mapped_column(Date)
+    window: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
 
     __table_args__ = (
         UniqueConstraint("review_id", "name"),
         Index("ix_clocks_status_due_on", "status", "due_on"),
     )
+
+
+class ClockBreach(Base):
+    """C5: each clock's breach, recorded once: the unique clock_id is what makes concurrent sweeps safe."""
+
+    __tablename__ = "clock_breaches"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id"), nullable=False, unique=True)
+    review_id: Mapped[str] = review_fk()
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class Link(Base):

@@ -1,0 +1,39 @@
+"""Deadline polling for schedulers, and the breach sweep (C5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query
+
+from ...services import deadlines
+from ..auth import CallerDep, ServicesDep
+from ..schemas import NO_CONTROL_CHARACTERS, DeadlinePage, SweepOut, SweepRequest, problems
+
+router = APIRouter(prefix="/deadlines", tags=["deadlines"], responses=problems(401, 403, 422))
+
+
+@router.get("", response_model=DeadlinePage, summary="Running and breached deadlines, earliest first")
+def list_deadlines(
+    services: ServicesDep,
+    caller: CallerDep,
+    due_by: date | None = None,
+    status: Literal["running", "breached"] | None = None,
+    review_type: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARACTERS)] = None,
+) -> dict[str, Any]:
+    return deadlines.list_deadlines(services, caller, due_by, status, review_type, limit, cursor)
+
+
+@router.post(
+    "/sweep",
+    response_model=SweepOut,
+    responses=problems(409),
+    summary="Record each clock newly past its deadline as breached, exactly once",
+)
+def sweep(
+    services: ServicesDep, caller: CallerDep, body: Annotated[SweepRequest | None, Body()] = None
+) -> dict[str, Any]:
+    return deadlines.sweep(services, caller, body.as_of if body else None)

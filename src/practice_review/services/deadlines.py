@@ -1,0 +1,200 @@
+"""Deadline polling and the breach sweep (C5).
+
+`GET /deadlines` is one indexed query (clocks and information requests, UNION ALL, keyset-paginated).
+The sweep records each clock that ran past its deadline exactly once, however many sweeps run at
+the same time: a clock is marked breached only by a conditional UPDATE (`status = 'running'`), and the
+unique `clock_breaches.clock_id` is the database's own guarantee behind it. On PostgreSQL a sweep
+skips reviews another sweep has locked (`FOR UPDATE SKIP LOCKED`).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, literal, or_, select, tuple_, union_all, update
+from sqlalchemy.orm import Session
+
+from .. import clocks as clock_rules
+from ..errors import InvalidData
+from ..permissions import require
+from ..roles import Caller
+from ..storage import models as m
+from ..storage.database import insert_for
+from .common import Services, not_in_future, record_history, utcnow
+
+SWEEP_BATCH = 200
+
+
+def _effective_status(today: date) -> Any:
+    """C5: a clock still running after its deadline is breached, whether or not a sweep has recorded it."""
+    return case(
+        (or_(m.Clock.status == clock_rules.BREACHED, m.Clock.due_on < today), literal(clock_rules.BREACHED)),
+        else_=literal(clock_rules.RUNNING),
+    )
+
+
+def _deadline_rows(today: date) -> Any:
+    clocks = (
+        select(
+            m.Clock.due_on.label("due_on"),
+            literal("clock").label("kind"),
+            m.Clock.id.label("item_id"),
+            m.Clock.name.label("name"),
+            _effective_status(today).label("status"),
+            m.Review.id.label("review_id"),
+            m.Review.reference.label("reference"),
+            m.Review.review_type.label("review_type"),
+        )
+        .join(m.Review, m.Review.id == m.Clock.review_id)
+        .where(
+            m.Clock.window.is_(False),
+            or_(
+                m.Clock.status == clock_rules.RUNNING,
+                and_(m.Clock.status == clock_rules.BREACHED, m.Clock.stopped_on.is_(None)),
+            ),
+        )
+    )
+    requests = (
+        select(
+            m.InformationRequest.due_on.label("due_on"),
+            literal("information").label("kind"),
+            m.InformationRequest.id.label("item_id"),
+            cast(m.InformationRequest.id, String).label("name"),
+            case(
+                (m.InformationRequest.due_on < today, literal(clock_rules.BREACHED)),
+                else_=literal(clock_rules.RUNNING),
+            ).label("status"),
+            m.Review.id.label("review_id"),
+            m.Review.reference.label("reference"),
+            m.Review.review_type.label("review_type"),
+        )
+        .join(m.Review, m.Review.id == m.InformationRequest.review_id)
+        .where(m.InformationRequest.returned_on.is_(None), m.Review.open.is_(True))
+    )
+    return union_all(clocks, requests).subquery("deadlines")
+
+
+def _cursor(due_on: date, kind: str, item_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{due_on.isoformat()}|{kind}|{item_id}".encode()).decode()
+
+
+def _parse_cursor(cursor: str) -> tuple[date, str, int]:
+    try:
+        due_on, kind, item_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        if kind not in ("clock", "information"):
+            raise ValueError(kind)
+        return date.fromisoformat(due_on), kind, int(item_id)
+    except ValueError:
+        raise InvalidData([{"field": "cursor", "message": "not a cursor this service returned"}]) from None
+
+
+def list_deadlines(
+    services: Services,
+    caller: Caller,
+    due_by: date | None = None,
+    status: str | None = None,
+    review_type: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Running and breached clocks and outstanding information requests, earliest first."""
+    require(caller, "read_deadlines")
+    today = services.today()
+    rows = _deadline_rows(today)
+    query = select(rows)
+    if due_by is not None:
+        query = query.where(rows.c.due_on <= due_by)
+    if status is not None:
+        query = query.where(rows.c.status == status)
+    if review_type is not None:
+        query = query.where(rows.c.review_type == review_type)
+    if cursor is not None:
+        query = query.where(tuple_(rows.c.due_on, rows.c.kind, rows.c.item_id) > tuple_(*_parse_cursor(cursor)))
+    query = query.order_by(rows.c.due_on, rows.c.kind, rows.c.item_id).limit(limit + 1)
+    with services.db.read() as session:
+        found = session.execute(query).all()
+    page = found[:limit]
+    items = [
+        {
+            "review_id": r.review_id,
+            "reference": r.reference,
+            "review_type": r.review_type,
+            "clock": r.name if r.kind == "clock" else f"information:{r.item_id}",
+            "due_on": r.due_on.isoformat(),
+            "status": r.status,
+            "working_days_remaining": services.calendar.count_working_days(today, r.due_on),
+        }
+        for r in page
+    ]
+    last = page[-1] if page else None
+    next_cursor = _cursor(last.due_on, last.kind, last.item_id) if last and len(found) > limit else None
+    return {"as_of": today.isoformat(), "items": items, "next_cursor": next_cursor}
+
+
+def record_breach(
+    session: Session, row: m.Review, caller: Caller, clock: m.Clock, as_of: date
+) -> dict[str, Any] | None:
+    """Record `clock`'s breach on its review once (C5); None if it was recorded already."""
+    assert clock.due_on is not None
+    inserted = session.execute(
+        insert_for(session, m.ClockBreach)
+        .values(clock_id=clock.id, review_id=row.id, due_on=clock.due_on, recorded_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["clock_id"])
+        .returning(m.ClockBreach.id)
+    ).first()
+    if inserted is None:
+        return None
+    breach = {"review_id": row.id, "reference": row.reference, "clock": clock.name, "due_on": clock.due_on.isoformat()}
+    record_history(session, row, caller, "clock_breached", min(clock.due_on + timedelta(days=1), as_of), breach)
+    return breach
+
+
+def _sweep_batch(
+    services: Services, caller: Caller, as_of: date, after: tuple[date, int] | None
+) -> tuple[list[dict[str, Any]], tuple[date, int]] | None:
+    """One transaction's worth of breaches, and where the next batch starts; None when none is left."""
+    with services.db.write() as session:
+        query = select(m.Clock.due_on, m.Clock.id, m.Clock.review_id).where(
+            m.Clock.status == clock_rules.RUNNING, m.Clock.window.is_(False), m.Clock.due_on < as_of
+        )
+        if after is not None:
+            query = query.where(tuple_(m.Clock.due_on, m.Clock.id) > tuple_(*after))
+        candidates = session.execute(query.order_by(m.Clock.due_on, m.Clock.id).limit(SWEEP_BATCH)).all()
+        if not candidates:
+            return None
+        locked = session.scalars(
+            select(m.Review)
+            .where(m.Review.id.in_({review_id for _, _, review_id in candidates}))
+            .order_by(m.Review.id)
+            .with_for_update(skip_locked=True)
+        )
+        reviews = {r.id: r for r in locked}
+        breaches = []
+        for _, clock_id, review_id in candidates:
+            row = reviews.get(review_id)
+            if row is None:
+                continue  # held by another sweep or a transition: it is dealt with there, or next time
+            clock = session.scalar(
+                update(m.Clock)
+                .where(m.Clock.id == clock_id, m.Clock.status == clock_rules.RUNNING, m.Clock.due_on < as_of)
+                .values(status=clock_rules.BREACHED)
+                .returning(m.Clock)
+            )
+            if clock is not None and (breach := record_breach(session, row, caller, clock, as_of)) is not None:
+                breaches.append(breach)
+        return breaches, (candidates[-1].due_on, candidates[-1].id)
+
+
+def sweep(services: Services, caller: Caller, as_of: date | None = None) -> dict[str, Any]:
+    """Record every clock still running past its deadline as breached, each exactly once."""
+    require(caller, "sweep")
+    as_of = as_of or services.today()
+    not_in_future("as_of", as_of, services.today())
+    newly_breached: list[dict[str, Any]] = []
+    after: tuple[date, int] | None = None
+    while (batch := _sweep_batch(services, caller, as_of, after)) is not None:
+        breaches, after = batch
+        newly_breached += breaches
+    return {"as_of": as_of.isoformat(), "newly_breached": newly_breached}
