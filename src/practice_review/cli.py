@@ -90,6 +90,20 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    from .bootstrap import build_services
+    from .services.notifications import deliver
+
+    _migrate(settings)
+    services = build_services(settings)
+    try:
+        outcome = deliver(services)
+    finally:
+        services.db.dispose()
+    print(f"delivered {outcome['delivered']}, retrying later {outcome['retrying']}, dead {outcome['dead']}")
+    return 0
+
+
 def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
     from .workflows import WorkflowError, load_directory
 
@@ -138,6 +152,10 @@ def parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="record clocks newly past their deadline as breached (for cron)")
     sweep.add_argument("--as-of", help="the date to sweep as of (default: today in London)")
     sweep.set_defaults(run=cmd_sweep)
+
+    commands.add_parser("deliver", help="deliver due notifications to subscribers (for cron)").set_defaults(
+        run=cmd_deliver
+    )
 
     workflows = commands.add_parser("workflows", help="workflow files").add_subparsers(
         dest="workflows_command", required=True

@@ -26,6 +26,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "read_deadlines": ("business_unit", "chair", "independent_scrutineer", "partner", "reviewer", "read_only"),
     "sweep": ("business_unit",),
     "manage_clocks": ("business_unit",),
+    "manage_subscriptions": ("business_unit", "partner", "admin"),
     "manage_keys": ("admin",),
 }
 

@@ -325,6 +325,37 @@ class BreachOut(BaseModel):
 class SweepOut(BaseModel):
     as_of: date
     newly_breached: list[BreachOut]
+    approaching_notified: int = Field(0, description="Notices of approaching deadlines queued for subscribers")
+
+
+class SubscriptionCreate(Strict):
+    url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://[^\s\x00-\x1f]+$")]
+    kinds: Annotated[list[Literal["transition", "breach", "deadline_approaching"]], Field(min_length=1, max_length=3)]
+    secret: Annotated[str, Field(min_length=16, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
+    due_within: (
+        Annotated[int, Field(ge=0, le=60, description="Working days ahead, for deadline_approaching")] | None
+    ) = None
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    url: str
+    kinds: list[str]
+    due_within: int | None
+    active: bool
+    created_at: datetime
+
+
+class DeliveryOut(BaseModel):
+    event_id: str
+    kind: str
+    status: Literal["pending", "delivered", "dead"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    payload: dict[str, Any]
 
 
 class AddedDays(BaseModel):

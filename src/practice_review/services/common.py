@@ -117,4 +117,8 @@ def record_history(
         note=note,
     )
     session.add(entry)
+    # The outbox is written in this same transaction (imported here: notifications builds on this module).
+    from .notifications import notify_history
+
+    notify_history(session, row, entry)
     return entry

@@ -23,6 +23,7 @@ from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
 from .common import Services, not_in_future, record_history, utcnow
+from .notifications import notify_approaching
 
 SWEEP_BATCH = 200
 
@@ -197,4 +198,6 @@ def sweep(services: Services, caller: Caller, as_of: date | None = None) -> dict
     while (batch := _sweep_batch(services, caller, as_of, after)) is not None:
         breaches, after = batch
         newly_breached += breaches
-    return {"as_of": as_of.isoformat(), "newly_breached": newly_breached}
+    with services.db.write() as session:
+        approaching = notify_approaching(services, session, as_of)
+    return {"as_of": as_of.isoformat(), "newly_breached": newly_breached, "approaching_notified": approaching}

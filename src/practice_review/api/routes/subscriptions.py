@@ -1,0 +1,70 @@
+"""Subscriptions to outbound notifications, and what was delivered to them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from ...services import notifications
+from ..auth import CallerDep, ServicesDep
+from ..schemas import NO_CONTROL_CHARACTERS, DeliveryOut, SubscriptionCreate, SubscriptionOut, problems
+
+SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
+router = APIRouter(prefix="/subscriptions", tags=["notifications"], responses=problems(401, 403, 422))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SubscriptionOut,
+    summary="Subscribe a URL to transitions, breaches and approaching deadlines",
+)
+def subscribe(services: ServicesDep, caller: CallerDep, body: SubscriptionCreate) -> dict[str, Any]:
+    return notifications.subscribe(services, caller, body.url, list(body.kinds), body.secret, body.due_within)
+
+
+@router.get("", response_model=list[SubscriptionOut], summary="Subscriptions (secrets are never shown)")
+def list_subscriptions(services: ServicesDep, caller: CallerDep) -> list[dict[str, Any]]:
+    return notifications.list_subscriptions(services, caller)
+
+
+@router.delete(
+    "/{subscription_id}",
+    response_model=SubscriptionOut,
+    responses=problems(404),
+    summary="Stop notifying this subscription",
+)
+def unsubscribe(services: ServicesDep, caller: CallerDep, subscription_id: SubscriptionId) -> dict[str, Any]:
+    return notifications.unsubscribe(services, caller, subscription_id)
+
+
+@router.get(
+    "/{subscription_id}/deliveries",
+    response_model=list[DeliveryOut],
+    responses=problems(404),
+    summary="Notifications for this subscription: pending, delivered or dead (dead letters)",
+)
+def list_deliveries(
+    services: ServicesDep,
+    caller: CallerDep,
+    subscription_id: SubscriptionId,
+    status: Literal["pending", "delivered", "dead"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    return notifications.list_deliveries(services, caller, subscription_id, status, limit)
+
+
+@router.post(
+    "/{subscription_id}/deliveries/{event_id}/retry",
+    response_model=DeliveryOut,
+    responses=problems(404),
+    summary="Queue a dead notification again",
+)
+def redeliver(
+    services: ServicesDep,
+    caller: CallerDep,
+    subscription_id: SubscriptionId,
+    event_id: Annotated[str, Path(max_length=36, pattern=NO_CONTROL_CHARACTERS)],
+) -> dict[str, Any]:
+    return notifications.redeliver(services, caller, subscription_id, event_id)

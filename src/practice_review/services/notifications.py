@@ -1,0 +1,307 @@
+"""Outbound notifications: subscriptions, an outbox written with the change, delivery at least once.
+
+A notification is added to the outbox in the same transaction as the history event (or sweep) that
+causes it, so nothing is announced that did not happen and nothing that happened goes unannounced.
+`deliver` leases due messages (a crashed deliverer's lease simply runs out), POSTs each one signed
+with HMAC-SHA256, and on failure retries with exponential backoff until MAX_ATTEMPTS, then marks it
+dead. Each message keeps one event id across retries, so a receiver drops repeats by that id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import clocks as clock_rules
+from ..errors import InvalidData, NotFound
+from ..permissions import require
+from ..roles import Caller
+from ..storage import models as m
+from ..storage.database import insert_for
+from .common import Services, as_utc, jsonable, utcnow
+
+KINDS = ("transition", "breach", "deadline_approaching")
+HISTORY_KINDS = {"transition": "transition", "clock_breached": "breach"}
+MAX_ATTEMPTS = 10
+LEASE = timedelta(minutes=2)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+SIGNATURE_HEADER = "X-Practice-Review-Signature"
+EVENT_ID_HEADER = "X-Practice-Review-Event-Id"
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … up to an hour between attempts."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+# ---------------------------------------------------------------- enqueueing (inside the causing transaction)
+
+
+def _subscribers(session: Session, kind: str) -> list[m.Subscription]:
+    return [
+        s for s in session.scalars(select(m.Subscription).where(m.Subscription.active.is_(True))) if kind in s.kinds
+    ]
+
+
+def _enqueue(session: Session, subscription: m.Subscription, kind: str, dedupe_key: str, data: dict[str, Any]) -> None:
+    message_id = str(uuid.uuid4())
+    now = utcnow()
+    payload = {"event_id": message_id, "kind": kind, "created_at": now, "data": data}
+    session.execute(
+        insert_for(session, m.OutboxMessage)
+        .values(
+            id=message_id,
+            subscription_id=subscription.id,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            payload=jsonable(payload),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["subscription_id", "dedupe_key"])
+    )
+
+
+def notify_history(session: Session, review: m.Review, entry: m.HistoryEvent) -> None:
+    """Queue a notification of a transition or breach for every subscriber to that kind."""
+    kind = HISTORY_KINDS.get(entry.kind)
+    if kind is None:
+        return
+    data = {
+        "review": {
+            "id": review.id,
+            "reference": review.reference,
+            "review_type": review.review_type,
+            "state": review.state,
+            "version": review.version,
+        },
+        "history": {
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "event": entry.event,
+            "from_state": entry.from_state,
+            "to_state": entry.to_state,
+            "occurred_on": entry.occurred_on,
+            "data": entry.data,
+        },
+    }
+    for subscription in _subscribers(session, kind):
+        _enqueue(session, subscription, kind, f"history:{review.id}:{entry.seq}", data)
+
+
+def notify_approaching(services: Services, session: Session, as_of: date) -> int:
+    """Queue one notice per subscriber for each running clock due within its `due_within` working days."""
+    queued = 0
+    for subscription in _subscribers(session, "deadline_approaching"):
+        horizon = services.calendar.add_working_days(as_of, subscription.due_within or 0)
+        due = session.execute(
+            select(m.Clock, m.Review)
+            .join(m.Review, m.Review.id == m.Clock.review_id)
+            .where(
+                m.Clock.status == clock_rules.RUNNING,
+                m.Clock.window.is_(False),
+                m.Clock.due_on >= as_of,
+                m.Clock.due_on <= horizon,
+            )
+        ).all()
+        for clock, review in due:
+            data = {
+                "review": {"id": review.id, "reference": review.reference, "review_type": review.review_type},
+                "clock": clock.name,
+                "due_on": clock.due_on,
+                "working_days_remaining": services.calendar.count_working_days(as_of, clock.due_on),
+            }
+            _enqueue(session, subscription, "deadline_approaching", f"approaching:{clock.id}:{clock.due_on}", data)
+            queued += 1
+    return queued
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+def subscription_view(s: m.Subscription) -> dict[str, Any]:
+    return jsonable(
+        {
+            "id": s.id,
+            "url": s.url,
+            "kinds": list(s.kinds),
+            "due_within": s.due_within,
+            "active": s.active,
+            "created_at": as_utc(s.created_at),
+        }
+    )
+
+
+def subscribe(
+    services: Services, caller: Caller, url: str, kinds: list[str], secret: str, due_within: int | None
+) -> dict[str, Any]:
+    require(caller, "manage_subscriptions")
+    if "deadline_approaching" in kinds and due_within is None:
+        raise InvalidData([{"field": "due_within", "message": "needed with deadline_approaching"}])
+    with services.db.write() as session:
+        subscription = m.Subscription(
+            url=url,
+            kinds=sorted(set(kinds)),
+            secret=secret,
+            due_within=due_within,
+            active=True,
+            created_by=caller.key_id,
+            created_at=utcnow(),
+        )
+        session.add(subscription)
+        session.flush()
+        return subscription_view(subscription)
+
+
+def _subscription(session: Session, subscription_id: int) -> m.Subscription:
+    subscription = session.get(m.Subscription, subscription_id)
+    if subscription is None:
+        raise NotFound(f"no subscription {subscription_id}")
+    return subscription
+
+
+def list_subscriptions(services: Services, caller: Caller) -> list[dict[str, Any]]:
+    require(caller, "manage_subscriptions")
+    with services.db.read() as session:
+        return [subscription_view(s) for s in session.scalars(select(m.Subscription).order_by(m.Subscription.id))]
+
+
+def unsubscribe(services: Services, caller: Caller, subscription_id: int) -> dict[str, Any]:
+    require(caller, "manage_subscriptions")
+    with services.db.write() as session:
+        subscription = _subscription(session, subscription_id)
+        subscription.active = False
+        return subscription_view(subscription)
+
+
+def delivery_view(message: m.OutboxMessage) -> dict[str, Any]:
+    return jsonable(
+        {
+            "event_id": message.id,
+            "kind": message.kind,
+            "status": message.status,
+            "attempts": message.attempts,
+            "next_attempt_at": as_utc(message.next_attempt_at) if message.status == "pending" else None,
+            "last_error": message.last_error,
+            "created_at": as_utc(message.created_at),
+            "delivered_at": as_utc(message.delivered_at),
+            "payload": message.payload,
+        }
+    )
+
+
+def list_deliveries(
+    services: Services, caller: Caller, subscription_id: int, status: str | None, limit: int = 100
+) -> list[dict[str, Any]]:
+    require(caller, "manage_subscriptions")
+    with services.db.read() as session:
+        _subscription(session, subscription_id)
+        query = select(m.OutboxMessage).where(m.OutboxMessage.subscription_id == subscription_id)
+        if status:
+            query = query.where(m.OutboxMessage.status == status)
+        rows = session.scalars(query.order_by(m.OutboxMessage.created_at, m.OutboxMessage.id).limit(limit))
+        return [delivery_view(r) for r in rows]
+
+
+def redeliver(services: Services, caller: Caller, subscription_id: int, event_id: str) -> dict[str, Any]:
+    """Put a dead message back in the queue, its attempts counted afresh."""
+    require(caller, "manage_subscriptions")
+    with services.db.write() as session:
+        message = session.get(m.OutboxMessage, event_id)
+        if message is None or message.subscription_id != subscription_id:
+            raise NotFound(f"subscription {subscription_id} has no delivery {event_id!r}")
+        message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
+        return delivery_view(message)
+
+
+# ---------------------------------------------------------------- delivery
+
+
+@dataclass(frozen=True)
+class _Leased:
+    id: str
+    url: str
+    secret: str
+    body: bytes
+    attempts: int
+
+
+def _lease(services: Services, now: datetime, batch: int) -> list[_Leased]:
+    with services.db.write() as session:
+        due = session.execute(
+            select(m.OutboxMessage, m.Subscription)
+            .join(m.Subscription, m.Subscription.id == m.OutboxMessage.subscription_id)
+            .where(m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= now)
+            .order_by(m.OutboxMessage.next_attempt_at, m.OutboxMessage.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True, of=m.OutboxMessage)
+        ).all()
+        leased = []
+        for message, subscription in due:
+            message.attempts += 1
+            message.next_attempt_at = now + LEASE
+            body = json.dumps(message.payload, sort_keys=True).encode()
+            leased.append(_Leased(message.id, subscription.url, subscription.secret, body, message.attempts))
+        return leased
+
+
+def _post(client: httpx.Client, message: _Leased) -> str | None:
+    """None when the receiver took it (2xx), else what went wrong."""
+    headers = {
+        "Content-Type": "application/json",
+        EVENT_ID_HEADER: message.id,
+        SIGNATURE_HEADER: sign(message.secret, message.body),
+    }
+    try:
+        response = client.post(message.url, content=message.body, headers=headers)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"[:500]
+    return None if response.is_success else f"HTTP {response.status_code}"
+
+
+def _settle(services: Services, message: _Leased, error: str | None, now: datetime) -> str:
+    with services.db.write() as session:
+        row = session.get(m.OutboxMessage, message.id)
+        assert row is not None
+        if error is None:
+            row.status, row.delivered_at, row.last_error = "delivered", now, None
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.status, row.last_error = "dead", error
+        else:
+            row.next_attempt_at, row.last_error = now + backoff(row.attempts), error
+        return row.status
+
+
+def deliver(
+    services: Services, now: datetime | None = None, batch: int = 50, client: httpx.Client | None = None
+) -> dict[str, int]:
+    """Deliver every message due by `now`; returns how many were delivered, deferred and given up."""
+    now = now or utcnow()
+    outcome = {"delivered": 0, "retrying": 0, "dead": 0}
+    owned = client is None
+    client = client or httpx.Client(timeout=10)
+    try:
+        while leased := _lease(services, now, batch):
+            for message in leased:
+                status = _settle(services, message, _post(client, message), now)
+                outcome[{"delivered": "delivered", "dead": "dead"}.get(status, "retrying")] += 1
+    finally:
+        if owned:
+            client.close()
+    return outcome
