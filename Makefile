@@ -37,8 +37,12 @@ lint: install-test
 openapi: install
 	$(BIN)/practice-review openapi
 
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/postgres
+
 bench: install-test
-	$(PY) bench/run.py
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  PRACTICE_REVIEW_BENCH_POSTGRES_URL=$(BENCH_POSTGRES) $(PY) bench/run.py; \
+	else $(PY) bench/run.py; fi
 
 clean:
 	rm -rf $(VENV) *.egg-info src/*.egg-info .pytest_cache .hypothesis

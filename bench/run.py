@@ -1,8 +1,9 @@
 """Benchmarks, printed as a table (`make bench`). Figures, not pass/fail: targets live in the issues.
 
-Measures, in-process on a temporary SQLite file (and PostgreSQL when PRACTICE_REVIEW_BENCH_POSTGRES_URL
-is set): calendar add/count per call, GET /reviews/{id} latency, and transitions per second walking
-rapid reviews through their whole path with one client.
+Measures, in-process on a temporary SQLite file (and on a throw-away PostgreSQL database when
+PRACTICE_REVIEW_BENCH_POSTGRES_URL names a server): calendar add/count per call, GET /reviews/{id}
+latency, transitions per second walking rapid reviews with one client, and (bench/deadlines.py)
+GET /deadlines and the sweep with 100,000 open reviews.
 """
 
 from __future__ import annotations
@@ -13,19 +14,26 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import deadlines  # noqa: E402
 from practice_review.api.app import create_app  # noqa: E402
 from practice_review.bootstrap import build_services  # noqa: E402
 from practice_review.calendar import WorkingCalendar  # noqa: E402
 from practice_review.config import Settings  # noqa: E402
 from practice_review.services.keys import create_key  # noqa: E402
+from practice_review.storage.database import normalise_url  # noqa: E402
 from practice_review.storage.migrations import upgrade  # noqa: E402
 from tests.helpers import Api  # noqa: E402
 
@@ -81,13 +89,34 @@ def api_rows(label: str, database_url: str) -> list[tuple[str, str]]:
     ]
 
 
+@contextmanager
+def throwaway_postgres(server_url: str) -> Iterator[str]:
+    """A new database on the server, dropped afterwards."""
+    admin = create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
+    name = f"practice_review_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(normalise_url(server_url)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     rows = calendar_rows()
     with tempfile.TemporaryDirectory() as folder:
         rows += api_rows("sqlite", f"sqlite:///{folder}/bench.db")
+        rows += deadlines.run("sqlite", f"sqlite:///{folder}/deadlines.db")
     postgres = os.environ.get("PRACTICE_REVIEW_BENCH_POSTGRES_URL")
     if postgres:
-        rows += api_rows("postgresql", postgres)
+        with throwaway_postgres(postgres) as url:
+            rows += api_rows("postgresql", url)
+        with throwaway_postgres(postgres) as url:
+            rows += deadlines.run("postgresql", url)
+    else:
+        print("PostgreSQL not benchmarked: set PRACTICE_REVIEW_BENCH_POSTGRES_URL (make bench does when it is up)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     width = max(len(name) for name, _ in rows)
     for name, figure in rows:

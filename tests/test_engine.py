@@ -638,7 +638,7 @@ def test_q2_screen_in_stops_the_screening_clock_met_or_breached() -> None:
 
 def test_withdraw_cancels_running_clocks_and_leaves_stopped_ones() -> None:
     clocks = {c.name: c for c in clock_rules.initial_clocks(RAPID.clocks, {"received_on": RECEIVED}, CALENDAR)}
-    clocks["screening"] = clock_rules.stopped(clocks["screening"], date(2026, 1, 9))
+    clocks["screening"] = clock_rules.stopped(clocks["screening"], date(2026, 1, 9), CALENDAR)
     decision = fire(context("awaiting_notification"), "withdraw", {"reason": "referral made in error"}, clocks=clocks)
     assert (decision.to_state, decision.review_open) == ("withdrawn", False)
     assert set(decision.clock_changes) == {"notification"}

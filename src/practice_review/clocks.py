@@ -41,8 +41,11 @@ def started(definition: ClockDef, on: date, calendar: WorkingCalendar) -> Clock:
     return Clock(definition.name, RUNNING, started_on=on, due_on=due, original_due_on=due, window=definition.window)
 
 
-def stopped(clock: Clock, on: date) -> Clock:
-    """C5: met when stopped on or before its deadline, breached when stopped after it; a window just closes."""
+def stopped(clock: Clock, on: date, calendar: WorkingCalendar) -> Clock:
+    """C5: met when stopped on or before its deadline, breached when stopped after it; a window just closes.
+    A clock stopped while paused first has the working days paused so far added (C6)."""
+    if clock.status == PAUSED:
+        clock = resumed(clock, on, calendar)
     assert clock.due_on is not None
     status = MET if clock.window or on <= clock.due_on else BREACHED
     return replace(clock, status=status, stopped_on=on, paused_on=None)
@@ -73,7 +76,7 @@ def after_event(
     for definition in definitions:
         clock = clocks.get(definition.name, Clock(definition.name, window=definition.window))
         if event in definition.stops_on and is_ticking(clock):
-            changed[clock.name] = stopped(clock, occurred_on)
+            changed[clock.name] = stopped(clock, occurred_on, calendar)
         elif review_closes:
             if is_ticking(clock):
                 changed[clock.name] = replace(clock, status=CANCELLED, stopped_on=occurred_on, paused_on=None)

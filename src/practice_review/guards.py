@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .context import Attempt, ReviewContext
+from .context import Attempt, Endorsement, ReviewContext
 from .roles import ENDORSING_PARTIES, STATUTORY_PARTNERS
 from .rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
 from .rules.quorum import documents_in_time, quorum
@@ -118,10 +118,15 @@ def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int = 
     return [Unmet(f"documents {when}: the record must say reading time was allowed (data.reading_time_allowed: true)")]
 
 
+def given_by(ctx: ReviewContext, on: date) -> dict[str, Endorsement]:
+    """Each party's latest endorsement given on or before `on`: a later one supersedes an earlier one."""
+    return {e.party: e for e in ctx.endorsements if e.endorsed_on <= on}
+
+
 @guard
 def endorsers_disagree(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
     """§19: escalation is for a disagreement about the outcome: a party's latest endorsement disagrees."""
-    latest = {e.party: e for e in ctx.endorsements}  # as endorsed_by: a later endorsement supersedes
+    latest = given_by(ctx, attempt.occurred_on)
     if any(not e.agrees for e in latest.values()):
         return []
     return [Unmet("no endorser has disagreed with the outcome")]
@@ -130,7 +135,7 @@ def endorsers_disagree(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
 @guard
 def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] = ENDORSING_PARTIES) -> list[Unmet]:
     """§19 / L6: each party endorsed the outcome; an endorser ruled `excluding` does not count (D2)."""
-    latest = {e.party: e for e in ctx.endorsements}
+    latest = given_by(ctx, attempt.occurred_on)
     found = []
     for party in parties:
         endorsement = latest.get(party)
@@ -185,7 +190,7 @@ def window_closed_or_answered(ctx: ReviewContext, attempt: Attempt, clock: str, 
     if window is None or window.due_on is None or attempt.occurred_on > window.due_on:
         return []
     asked = [r for r in ctx.information_requests if r.kind == request_kind and r.requested_on >= window.started_on]
-    waiting = [r.organisation for r in asked if r.returned_on is None]
+    waiting = [r.organisation for r in asked if r.returned_on is None or r.returned_on > attempt.occurred_on]
     if asked and not waiting:
         return []
     why = f"{', '.join(waiting)} have not answered" if waiting else "no agency has been asked"

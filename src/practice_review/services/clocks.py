@@ -28,7 +28,9 @@ def _change_clock(
     on: date,
     change: Callable[[Clock], Clock],
     data: dict[str, Any],
+    dated: bool = True,
 ) -> dict[str, Any]:
+    """Apply `change` to the clock; a `dated` change is an event of the review on `on` (C7)."""
     require(caller, "manage_clocks")
     not_in_future("occurred_on", on, services.today())
     with services.db.write() as session:
@@ -41,9 +43,15 @@ def _change_clock(
             after = change(before)
         except clock_rules.ClockError as exc:
             raise TransitionRefused([Blocked("C6", str(exc))]) from None
+        if dated and on < row.last_occurred_on:  # C7: so a pause cannot overlap an earlier resume either
+            raise TransitionRefused(
+                [Blocked("C7", f"{on} is before the review's previous event ({row.last_occurred_on})")]
+            )
         for attribute, value in after.__dict__.items():
             setattr(clock, attribute, value)
         effects = {"due_on": {"before": before.due_on, "after": after.due_on}, "status": after.status}
+        if dated:
+            row.last_occurred_on = on
         record_history(session, row, caller, kind, on, {"clock": name, **data}, effects=effects)
         session.flush()
         return jsonable(review_view(services, session, row))
@@ -88,6 +96,7 @@ def extend(
         today,
         lambda c: clock_rules.extended(c, new_due_on),
         {"new_due_on": new_due_on, "reason": reason},
+        dated=False,
     )
 
 

@@ -1,6 +1,7 @@
 """Deadline polling and the breach sweep (C5).
 
-`GET /deadlines` is one indexed query (clocks and information requests, UNION ALL, keyset-paginated).
+`GET /deadlines` is one query: clocks and information requests, each an index range scan (status,
+due date) cut at the page size, merged with UNION ALL, keyset-paginated.
 The sweep records each clock that ran past its deadline exactly once, however many sweeps run at
 the same time: a clock is marked breached only by a conditional UPDATE (`status = 'running'`), and the
 unique `clock_breaches.clock_id` is the database's own guarantee behind it. On PostgreSQL a sweep
@@ -28,60 +29,88 @@ from .notifications import notify_approaching
 SWEEP_BATCH = 200
 
 
-def _effective_status(today: date) -> Any:
-    """C5: a clock still running after its deadline is breached, whether or not a sweep has recorded it."""
-    return case(
-        (or_(m.Clock.status == clock_rules.BREACHED, m.Clock.due_on < today), literal(clock_rules.BREACHED)),
-        else_=literal(clock_rules.RUNNING),
+Cursor = tuple[date, str, int]  # (due_on, kind, item id): the order deadlines are listed in
+
+
+def _after(due_on: Any, item_id: Any, kind: str, cursor: Cursor | None) -> Any:
+    """Rows of `kind` that come after the cursor in (due_on, kind, id) order; clocks sort before requests."""
+    if cursor is None:
+        return literal(True)
+    c_due, c_kind, c_id = cursor
+    if kind == c_kind:
+        return tuple_(due_on, item_id) > tuple_(c_due, c_id)
+    return due_on > c_due if kind < c_kind else due_on >= c_due
+
+
+def _narrowed(query: Any, due_on: Any, item_id: Any, due_by: date | None, review_type: str | None, limit: int) -> Any:
+    if due_by is not None:
+        query = query.where(due_on <= due_by)
+    if review_type is not None:
+        query = query.where(m.Review.review_type == review_type)
+    return query.order_by(due_on, item_id).limit(limit)
+
+
+def _review_columns() -> tuple[Any, ...]:
+    return (
+        m.Review.id.label("review_id"),
+        m.Review.reference.label("reference"),
+        m.Review.review_type.label("review_type"),
     )
 
 
-def _deadline_rows(today: date) -> Any:
-    clocks = (
+def _clock_branch(
+    today: date, status: str | None, due_by: date | None, review_type: str | None, cursor: Cursor | None, limit: int
+) -> Any:
+    """C5: a clock still running after its deadline is breached, whether or not a sweep has recorded it."""
+    running = and_(m.Clock.status == clock_rules.RUNNING, m.Clock.due_on >= today)
+    breached = or_(
+        and_(m.Clock.status == clock_rules.RUNNING, m.Clock.due_on < today),
+        and_(m.Clock.status == clock_rules.BREACHED, m.Clock.stopped_on.is_(None)),
+    )
+    wanted = {"running": running, "breached": breached}.get(status or "", or_(running, breached))
+    query = (
         select(
             m.Clock.due_on.label("due_on"),
             literal("clock").label("kind"),
             m.Clock.id.label("item_id"),
             m.Clock.name.label("name"),
-            _effective_status(today).label("status"),
-            m.Review.id.label("review_id"),
-            m.Review.reference.label("reference"),
-            m.Review.review_type.label("review_type"),
+            case((breached, literal(clock_rules.BREACHED)), else_=literal(clock_rules.RUNNING)).label("status"),
+            *_review_columns(),
         )
         .join(m.Review, m.Review.id == m.Clock.review_id)
-        .where(
-            m.Clock.window.is_(False),
-            or_(
-                m.Clock.status == clock_rules.RUNNING,
-                and_(m.Clock.status == clock_rules.BREACHED, m.Clock.stopped_on.is_(None)),
-            ),
-        )
+        .where(m.Clock.window.is_(False), wanted, _after(m.Clock.due_on, m.Clock.id, "clock", cursor))
     )
-    requests = (
+    return _narrowed(query, m.Clock.due_on, m.Clock.id, due_by, review_type, limit)
+
+
+def _request_branch(
+    today: date, status: str | None, due_by: date | None, review_type: str | None, cursor: Cursor | None, limit: int
+) -> Any:
+    r = m.InformationRequest
+    query = (
         select(
-            m.InformationRequest.due_on.label("due_on"),
+            r.due_on.label("due_on"),
             literal("information").label("kind"),
-            m.InformationRequest.id.label("item_id"),
-            cast(m.InformationRequest.id, String).label("name"),
-            case(
-                (m.InformationRequest.due_on < today, literal(clock_rules.BREACHED)),
-                else_=literal(clock_rules.RUNNING),
-            ).label("status"),
-            m.Review.id.label("review_id"),
-            m.Review.reference.label("reference"),
-            m.Review.review_type.label("review_type"),
+            r.id.label("item_id"),
+            cast(r.id, String).label("name"),
+            case((r.due_on < today, literal(clock_rules.BREACHED)), else_=literal(clock_rules.RUNNING)).label("status"),
+            *_review_columns(),
         )
-        .join(m.Review, m.Review.id == m.InformationRequest.review_id)
-        .where(m.InformationRequest.returned_on.is_(None), m.Review.open.is_(True))
+        .join(m.Review, m.Review.id == r.review_id)
+        .where(r.returned_on.is_(None), m.Review.open.is_(True), _after(r.due_on, r.id, "information", cursor))
     )
-    return union_all(clocks, requests).subquery("deadlines")
+    if status == "running":
+        query = query.where(r.due_on >= today)
+    elif status == "breached":
+        query = query.where(r.due_on < today)
+    return _narrowed(query, r.due_on, r.id, due_by, review_type, limit)
 
 
 def _cursor(due_on: date, kind: str, item_id: int) -> str:
     return base64.urlsafe_b64encode(f"{due_on.isoformat()}|{kind}|{item_id}".encode()).decode()
 
 
-def _parse_cursor(cursor: str) -> tuple[date, str, int]:
+def _parse_cursor(cursor: str) -> Cursor:
     try:
         due_on, kind, item_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         if kind not in ("clock", "information"):
@@ -103,17 +132,14 @@ def list_deadlines(
     """Running and breached clocks and outstanding information requests, earliest first."""
     require(caller, "read_deadlines")
     today = services.today()
-    rows = _deadline_rows(today)
-    query = select(rows)
-    if due_by is not None:
-        query = query.where(rows.c.due_on <= due_by)
-    if status is not None:
-        query = query.where(rows.c.status == status)
-    if review_type is not None:
-        query = query.where(rows.c.review_type == review_type)
-    if cursor is not None:
-        query = query.where(tuple_(rows.c.due_on, rows.c.kind, rows.c.item_id) > tuple_(*_parse_cursor(cursor)))
-    query = query.order_by(rows.c.due_on, rows.c.kind, rows.c.item_id).limit(limit + 1)
+    after = _parse_cursor(cursor) if cursor else None
+    # Each branch is an index range scan stopping at limit + 1 rows; only those are merged and sorted.
+    branches = [
+        branch(today, status, due_by, review_type, after, limit + 1).subquery()
+        for branch in (_clock_branch, _request_branch)
+    ]
+    merged = union_all(*(select(b) for b in branches)).subquery("deadlines")
+    query = select(merged).order_by(merged.c.due_on, merged.c.kind, merged.c.item_id).limit(limit + 1)
     with services.db.read() as session:
         found = session.execute(query).all()
     page = found[:limit]

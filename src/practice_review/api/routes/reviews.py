@@ -12,9 +12,12 @@ from ..auth import CallerDep, ServicesDep
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
     HistoryOut,
+    LinkCreate,
+    LinkOut,
     ReviewCreate,
     ReviewOut,
     ReviewPage,
+    ReviewUpdate,
     TransitionRequest,
     problems,
 )
@@ -63,6 +66,31 @@ def list_reviews(
 @router.get("/{review_id}", response_model=ReviewOut, responses=problems(404), summary="One review")
 def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict[str, Any]:
     return reviews.get_review(services, caller, review_id)
+
+
+@router.patch(
+    "/{review_id}",
+    response_model=ReviewOut,
+    responses=problems(404, 409, 422),
+    summary="Correct or complete the referral: summary, themes, description (§5.4)",
+)
+def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True, exclude={"expected_version", "description"})
+    if body.description is not None:
+        changes["description"] = body.description.model_dump(exclude_none=True)
+    return reviews.update_review(services, caller, review_id, body.expected_version, changes)
+
+
+@router.post(
+    "/{review_id}/links",
+    status_code=201,
+    response_model=LinkOut,
+    responses=problems(404, 422),
+    summary="Link the review to another review or to an external process (K1)",
+)
+def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: LinkCreate) -> dict[str, Any]:
+    external = body.external.model_dump() if body.external else None
+    return reviews.add_link(services, caller, review_id, body.relation, body.review_id, external)
 
 
 @router.post(
