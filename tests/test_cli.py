@@ -63,3 +63,15 @@ def test_openapi_command_writes_the_spec(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["openapi", "--output", str(target)]) == 0
     assert target.read_text() == openapi_document()
     shutil.rmtree(tmp_path)
+
+
+def test_sweep_and_deliver_print_what_they_did_and_refuse_a_future_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["sweep"]) == 0
+    assert "0 newly breached" in capsys.readouterr().out
+    assert main(["deliver"]) == 0
+    assert capsys.readouterr().out.strip() == "delivered 0, retrying later 0, dead 0"
+    assert main(["sweep", "--as-of", "2999-01-01"]) == 2
+    assert "C7" in capsys.readouterr().err
