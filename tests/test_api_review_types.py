@@ -145,6 +145,18 @@ LCSPR_PATH: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+def plan_action(api: Api, review_id: str) -> None:
+    """L9: the action plan a review needs before it closes."""
+    body = {
+        "recommendation": "Share learning on neglect",
+        "action": "Run multi-agency briefings",
+        "owner_organisation": "Salford City Council",
+        "due_on": "2026-06-30",
+        "intended_outcome": "Practitioners recognise cumulative neglect",
+    }
+    api.ok(api.client.post(f"/reviews/{review_id}/actions", json=body, headers=api.bu), 201)
+
+
 def prepare_lcspr(api: Api, review_id: str, event: str) -> None:
     """What the path needs before `event`: the reviewer's declaration, the agencies' answers, the sign-off."""
     if event == "appoint_reviewer":
@@ -156,6 +168,8 @@ def prepare_lcspr(api: Api, review_id: str, event: str) -> None:
     elif event == "sign_off":
         for party, person_id, name in PARTNER_SIGNATORIES:
             api.endorse(review_id, party, person_id, name, endorsed_on="2026-01-22")
+    elif event == "close":
+        plan_action(api, review_id)
 
 
 def lcspr_at(api: Api, until: str | None = None, **fields: Any) -> dict[str, Any]:
@@ -337,6 +351,7 @@ def test_an_lcspr_the_partnership_decides_not_to_publish_closes(api: Api) -> Non
         api, review["id"], "decide_not_to_publish", "2026-02-18", {"reason": "Publication would identify the child"}
     )
     assert held_back["state"] == "not_published" and "published_on" not in held_back["facts"]
+    plan_action(api, review["id"])
     closed = step(api, review["id"], "close", "2026-02-20")
     assert closed["state"] == "closed" and closed["facts"]["drafts_deleted_on"] == "2026-02-20"
     assert [t[0] for t in transitions(api, review["id"])][-2:] == ["decide_not_to_publish", "close"]
@@ -591,6 +606,7 @@ def test_a_serious_offence_review_runs_from_referral_to_close(api: Api) -> None:
     window = clocks(circulated)["factual_accuracy"]
     assert (window["started_on"], window["due_on"]) == ("2026-02-02", working_day(api, "2026-02-02", 10))
     assert step(api, review_id, "sign_off", "2026-02-17")["state"] == "signed_off"
+    plan_action(api, review_id)
     closed = step(api, review_id, "close", "2026-02-20")
     assert closed["state"] == "closed" and closed["open"] is False
     assert closed["facts"]["drafts_deleted_on"] == "2026-02-20"
@@ -715,6 +731,7 @@ def test_a_non_statutory_review_runs_to_close(api: Api, ending: str) -> None:
     else:
         ended = step(api, review_id, "decide_not_to_publish", "2026-02-02", {"reason": "Learning shared internally"})
         assert ended["state"] == "not_published" and "published_on" not in ended["facts"]
+    plan_action(api, review_id)
     closed = step(api, review_id, "close", "2026-02-06")
     assert closed["state"] == "closed" and closed["facts"]["drafts_deleted_on"] == "2026-02-06"
     assert [t[0] for t in transitions(api, review_id)] == [

@@ -629,7 +629,9 @@ def test_q2_screen_in_stops_the_screening_clock_met_or_breached() -> None:
     in_time = date(2026, 1, 12)
     ctx = screening_ctx(meetings=(meeting("screening", on=in_time),), last=RECEIVED)
     met = fire(ctx, "screen_in", on=in_time, clocks=created).clock_changes
-    assert met == {"screening": replace(created["screening"], status=clock_rules.MET, stopped_on=in_time)}
+    assert met == {
+        "screening": replace(created["screening"], status=clock_rules.MET, stopped_on=in_time, working_days_taken=5)
+    }
     late = date(2026, 1, 13)
     ctx = screening_ctx(meetings=(meeting("screening", on=late),), last=RECEIVED)
     breached = fire(ctx, "screen_in", on=late, clocks=created).clock_changes

@@ -48,7 +48,8 @@ def stopped(clock: Clock, on: date, calendar: WorkingCalendar) -> Clock:
         clock = resumed(clock, on, calendar)
     assert clock.due_on is not None
     status = MET if clock.window or on <= clock.due_on else BREACHED
-    return replace(clock, status=status, stopped_on=on, paused_on=None)
+    taken = calendar.count_working_days(clock.started_on, on) if clock.started_on else None
+    return replace(clock, status=status, stopped_on=on, paused_on=None, working_days_taken=taken)
 
 
 def initial_clocks(

@@ -66,6 +66,7 @@ class Clock:
     paused_working_days: int = 0
     delay_reported_on: date | None = None
     window: bool = False  # a period given to others (L5): it closes, it is never breached
+    working_days_taken: int | None = None  # set when it stops
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class ReviewContext:
     information_requests: tuple[InformationRequest, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)  # what earlier events remembered
     description: dict[str, str] = field(default_factory=dict)  # the referral's description (§5.4)
+    actions: int = 0  # actions in the review's action plan (K2, L9)
 
 
 @dataclass(frozen=True)

@@ -221,3 +221,11 @@ def description_complete(
     if not missing:
         return []
     return [Unmet(f"the referral does not yet describe: {', '.join(p.replace('_', ' ') for p in missing)}")]
+
+
+@guard
+def action_plan_present(ctx: ReviewContext, attempt: Attempt, at_least: int = 1) -> list[Unmet]:
+    """L9: a review closes with an action plan of at least one action (§20.3)."""
+    if ctx.actions >= at_least:
+        return []
+    return [Unmet(f"the review has {ctx.actions} actions in its action plan; at least {at_least} needed to close")]

@@ -23,6 +23,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "request_information": ("business_unit",),
     "record_information_return": ("business_unit", "agency"),
     "record_link": ("business_unit",),
+    "plan_actions": ("business_unit", "chair"),
+    "update_actions": ("business_unit", "chair", "partner", "agency"),
     "read_deadlines": ("business_unit", "chair", "independent_scrutineer", "partner", "reviewer", "read_only"),
     "sweep": ("business_unit",),
     "manage_clocks": ("business_unit",),

@@ -66,6 +66,39 @@ class LinkCreate(Strict):
     relation: Identifier = "related"
 
 
+class ActionCreate(Strict):
+    recommendation: Annotated[LongText, Field(min_length=1)]
+    action: Annotated[LongText, Field(min_length=1)]
+    owner_organisation: Short
+    due_on: date
+    intended_outcome: Annotated[LongText, Field(min_length=1)]
+
+
+class ActionUpdate(Strict):
+    status: Literal["open", "done", "dropped"]
+    evidence: LongText | None = Field(None, description="Evidence of impact: needed when done")
+    reason: LongText | None = Field(None, description="Why: needed when dropped")
+    completed_on: date | None = Field(None, description="When it was done or dropped (default today)")
+    expected_version: Annotated[int, Field(ge=0)] | None = None
+
+
+class ActionOut(BaseModel):
+    id: int
+    recommendation: str
+    action: str
+    owner_organisation: str
+    due_on: date
+    intended_outcome: str
+    status: Literal["open", "done", "dropped"]
+    evidence: str | None
+    reason: str | None
+    completed_on: date | None
+    overdue: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
 class ClockPause(Strict):
     occurred_on: date | None = None
     reason: Annotated[LongText, Field(min_length=1)]

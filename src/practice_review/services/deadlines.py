@@ -83,27 +83,42 @@ def _clock_branch(
     return _narrowed(query, m.Clock.due_on, m.Clock.id, due_by, review_type, limit)
 
 
-def _request_branch(
-    today: date, status: str | None, due_by: date | None, review_type: str | None, cursor: Cursor | None, limit: int
-) -> Any:
-    r = m.InformationRequest
-    query = (
-        select(
-            r.due_on.label("due_on"),
-            literal("information").label("kind"),
-            r.id.label("item_id"),
-            cast(r.id, String).label("name"),
-            case((r.due_on < today, literal(clock_rules.BREACHED)), else_=literal(clock_rules.RUNNING)).label("status"),
-            *_review_columns(),
+def _item_branch(kind: str, table: Any, still_open: Any) -> Any:
+    """Deadlines that are rows of their own (information requests, actions): running until due, then breached."""
+
+    def branch(
+        today: date, status: str | None, due_by: date | None, review_type: str | None, cursor: Cursor | None, limit: int
+    ) -> Any:
+        query = (
+            select(
+                table.due_on.label("due_on"),
+                literal(kind).label("kind"),
+                table.id.label("item_id"),
+                cast(table.id, String).label("name"),
+                case((table.due_on < today, literal(clock_rules.BREACHED)), else_=literal(clock_rules.RUNNING)).label(
+                    "status"
+                ),
+                *_review_columns(),
+            )
+            .join(m.Review, m.Review.id == table.review_id)
+            .where(still_open, _after(table.due_on, table.id, kind, cursor))
         )
-        .join(m.Review, m.Review.id == r.review_id)
-        .where(r.returned_on.is_(None), m.Review.open.is_(True), _after(r.due_on, r.id, "information", cursor))
-    )
-    if status == "running":
-        query = query.where(r.due_on >= today)
-    elif status == "breached":
-        query = query.where(r.due_on < today)
-    return _narrowed(query, r.due_on, r.id, due_by, review_type, limit)
+        if status == "running":
+            query = query.where(table.due_on >= today)
+        elif status == "breached":
+            query = query.where(table.due_on < today)
+        return _narrowed(query, table.due_on, table.id, due_by, review_type, limit)
+
+    return branch
+
+
+BRANCHES = (
+    _clock_branch,
+    _item_branch(
+        "information", m.InformationRequest, and_(m.InformationRequest.returned_on.is_(None), m.Review.open.is_(True))
+    ),
+    _item_branch("action", m.Action, m.Action.status == "open"),  # K2: followed up after the review closes
+)
 
 
 def _cursor(due_on: date, kind: str, item_id: int) -> str:
@@ -113,7 +128,7 @@ def _cursor(due_on: date, kind: str, item_id: int) -> str:
 def _parse_cursor(cursor: str) -> Cursor:
     try:
         due_on, kind, item_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        if kind not in ("clock", "information"):
+        if kind not in ("action", "clock", "information"):
             raise ValueError(kind)
         return date.fromisoformat(due_on), kind, int(item_id)
     except ValueError:
@@ -134,10 +149,7 @@ def list_deadlines(
     today = services.today()
     after = _parse_cursor(cursor) if cursor else None
     # Each branch is an index range scan stopping at limit + 1 rows; only those are merged and sorted.
-    branches = [
-        branch(today, status, due_by, review_type, after, limit + 1).subquery()
-        for branch in (_clock_branch, _request_branch)
-    ]
+    branches = [branch(today, status, due_by, review_type, after, limit + 1).subquery() for branch in BRANCHES]
     merged = union_all(*(select(b) for b in branches)).subquery("deadlines")
     query = select(merged).order_by(merged.c.due_on, merged.c.kind, merged.c.item_id).limit(limit + 1)
     with services.db.read() as session:
@@ -148,7 +160,7 @@ def list_deadlines(
             "review_id": r.review_id,
             "reference": r.reference,
             "review_type": r.review_type,
-            "clock": r.name if r.kind == "clock" else f"information:{r.item_id}",
+            "clock": r.name if r.kind == "clock" else f"{r.kind}:{r.item_id}",
             "due_on": r.due_on.isoformat(),
             "status": r.status,
             "working_days_remaining": services.calendar.count_working_days(today, r.due_on),
@@ -214,6 +226,47 @@ def _sweep_batch(
         return breaches, (candidates[-1].due_on, candidates[-1].id)
 
 
+def _record_overdue_actions(services: Services, caller: Caller, as_of: date) -> list[dict[str, Any]]:
+    """K2: each open action past its due date is recorded overdue once (a conditional UPDATE decides who)."""
+    recorded = []
+    with services.db.write() as session:
+        overdue = session.execute(
+            select(m.Action.id, m.Action.review_id)
+            .where(m.Action.status == "open", m.Action.due_on < as_of, m.Action.overdue_recorded.is_(False))
+            .order_by(m.Action.due_on, m.Action.id)
+        ).all()
+        for action_id, review_id in overdue:
+            row = session.scalar(select(m.Review).where(m.Review.id == review_id).with_for_update(skip_locked=True))
+            action = (
+                session.scalar(
+                    update(m.Action)
+                    .where(m.Action.id == action_id, m.Action.overdue_recorded.is_(False), m.Action.status == "open")
+                    .values(overdue_recorded=True)
+                    .returning(m.Action)
+                )
+                if row is not None
+                else None
+            )
+            if action is None:
+                continue
+            entry = {
+                "review_id": row.id,
+                "reference": row.reference,
+                "clock": f"action:{action.id}",
+                "due_on": action.due_on.isoformat(),
+            }
+            record_history(
+                session,
+                row,
+                caller,
+                "action_overdue",
+                min(action.due_on + timedelta(days=1), as_of),
+                {**entry, "owner_organisation": action.owner_organisation},
+            )
+            recorded.append(entry)
+    return recorded
+
+
 def sweep(services: Services, caller: Caller, as_of: date | None = None) -> dict[str, Any]:
     """Record every clock still running past its deadline as breached, each exactly once."""
     require(caller, "sweep")
@@ -224,6 +277,7 @@ def sweep(services: Services, caller: Caller, as_of: date | None = None) -> dict
     while (batch := _sweep_batch(services, caller, as_of, after)) is not None:
         breaches, after = batch
         newly_breached += breaches
+    newly_breached += _record_overdue_actions(services, caller, as_of)
     with services.db.write() as session:
         approaching = notify_approaching(services, session, as_of)
     return {"as_of": as_of.isoformat(), "newly_breached": newly_breached, "approaching_notified": approaching}

@@ -30,7 +30,7 @@ from ..storage.database import insert_for
 from .common import Services, as_utc, jsonable, utcnow
 
 KINDS = ("transition", "breach", "deadline_approaching")
-HISTORY_KINDS = {"transition": "transition", "clock_breached": "breach"}
+HISTORY_KINDS = {"transition": "transition", "clock_breached": "breach", "action_overdue": "breach"}
 MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=30)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -124,8 +124,8 @@ def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration
 
 
 def load_context(services: Services, session: Session, row: m.Review, clocks: dict[str, m.Clock]) -> ReviewContext:
-    """The facts guards read, in six queries: meetings, attendance, declarations, rulings, endorsements and
-    information requests (the review and its clocks are loaded by the caller)."""
+    """The facts guards read, in seven queries: meetings, attendance, declarations, rulings, endorsements,
+    information requests and the number of actions (the review and its clocks are loaded by the caller)."""
     endorsements = session.scalars(
         select(m.Endorsement)
         .where(m.Endorsement.review_id == row.id, m.Endorsement.state_entered_seq == row.state_entered_seq)
@@ -150,23 +150,25 @@ def load_context(services: Services, session: Session, row: m.Review, clocks: di
         ),
         facts=dict(row.facts),
         description=dict(row.description),
+        actions=session.scalar(select(func.count()).select_from(m.Action).where(m.Action.review_id == row.id)) or 0,
     )
 
 
 def check_can_read(session: Session, caller: Caller, review_id: str) -> None:
-    """Everyone but `admin` reads reviews; an `agency` only those that asked it for information."""
+    """Everyone but `admin` reads reviews; an `agency` only those that asked it for information or
+    gave it an action."""
     require(caller, "read_reviews")
-    if caller.role == "agency":
-        asked = session.scalar(
-            select(
-                exists().where(
-                    m.InformationRequest.review_id == review_id,
-                    m.InformationRequest.organisation == (caller.organisation or ""),
-                )
-            )
-        )
-        if not asked:
-            raise NotPermitted("an agency key reads only the reviews that asked its organisation for information")
+    if caller.role == "agency" and not session.scalar(select(agency_involved(caller, review_id))):
+        raise NotPermitted("an agency key reads only the reviews that asked its organisation for something")
+
+
+def agency_involved(caller: Caller, review_id: Any) -> Any:
+    """SQL: the review asked the caller's organisation for information, or gave it an action."""
+    organisation = caller.organisation or ""
+    return or_(
+        exists().where(m.InformationRequest.review_id == review_id, m.InformationRequest.organisation == organisation),
+        exists().where(m.Action.review_id == review_id, m.Action.owner_organisation == organisation),
+    )
 
 
 def find_review(session: Session, caller: Caller, review_id: str) -> m.Review:
@@ -601,12 +603,7 @@ def list_reviews(
     if open_ is not None:
         query = query.where(m.Review.open == open_)
     if caller.role == "agency":
-        query = query.where(
-            exists().where(
-                m.InformationRequest.review_id == m.Review.id,
-                m.InformationRequest.organisation == (caller.organisation or ""),
-            )
-        )
+        query = query.where(agency_involved(caller, m.Review.id))
     if cursor:
         created, last_id = _decode_cursor(cursor)
         query = query.where(

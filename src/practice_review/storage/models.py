@@ -203,11 +203,35 @@ class Clock(Base):
     paused_working_days: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     delay_reported_on: Mapped[date | None] = mapped_column(Date)
     window: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    working_days_taken: Mapped[int | None] = mapped_column(Integer)  # from start to stop, for the figures
 
     __table_args__ = (
         UniqueConstraint("review_id", "name"),
         Index("ix_clocks_status_due_on", "status", "due_on"),
     )
+
+
+class Action(Base):
+    """K2: one SMART action of a review's action plan; `version` guards concurrent updates."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = review_fk()
+    recommendation: Mapped[str] = mapped_column(Text, nullable=False)
+    action: Mapped[str] = mapped_column(Text, nullable=False)
+    owner_organisation: Mapped[str] = mapped_column(String(200), nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    intended_outcome: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # open, done, dropped
+    evidence: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    overdue_recorded: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_actions_status_due_on", "status", "due_on"),)
 
 
 class ClockBreach(Base):

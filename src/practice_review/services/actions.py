@@ -1,0 +1,119 @@
+"""Action plans (K2): SMART actions that follow a review, each change a history event on the review."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import InvalidData, NotFound, NotPermitted, StaleVersion
+from ..permissions import require
+from ..roles import Caller
+from ..storage import models as m
+from .common import Services, as_utc, jsonable, locked_review, not_in_future, record_history, utcnow
+from .reviews import find_review
+
+STATUSES = ("open", "done", "dropped")
+
+
+def action_view(a: m.Action, today: date) -> dict[str, Any]:
+    return jsonable(
+        {
+            "id": a.id,
+            "recommendation": a.recommendation,
+            "action": a.action,
+            "owner_organisation": a.owner_organisation,
+            "due_on": a.due_on,
+            "intended_outcome": a.intended_outcome,
+            "status": a.status,
+            "evidence": a.evidence,
+            "reason": a.reason,
+            "completed_on": a.completed_on,
+            "overdue": a.status == "open" and today > a.due_on,
+            "version": a.version,
+            "created_at": as_utc(a.created_at),
+            "updated_at": as_utc(a.updated_at),
+        }
+    )
+
+
+def add_action(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    recommendation: str,
+    action: str,
+    owner_organisation: str,
+    due_on: date,
+    intended_outcome: str,
+) -> dict[str, Any]:
+    require(caller, "plan_actions")
+    with services.db.write() as session:
+        row = locked_review(session, review_id)  # a closed review's plan is still followed up
+        now = utcnow()
+        added = m.Action(
+            review_id=row.id,
+            recommendation=recommendation,
+            action=action,
+            owner_organisation=owner_organisation,
+            due_on=due_on,
+            intended_outcome=intended_outcome,
+            status="open",
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(added)
+        session.flush()
+        view = action_view(added, services.today())
+        record_history(session, row, caller, "action_added", services.today(), view)
+        return view
+
+
+def list_actions(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
+    with services.db.read() as session:
+        find_review(session, caller, review_id)
+        rows = session.scalars(select(m.Action).where(m.Action.review_id == review_id).order_by(m.Action.id))
+        return [action_view(a, services.today()) for a in rows]
+
+
+def update_action(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    action_id: int,
+    status: str,
+    evidence: str | None,
+    reason: str | None,
+    expected_version: int | None,
+    completed_on: date | None = None,
+) -> dict[str, Any]:
+    """K2: done with evidence of impact, dropped with a reason, or open again. Owners update only their own."""
+    require(caller, "update_actions")
+    errors = []
+    if status == "done" and not (evidence or "").strip():
+        errors.append({"field": "evidence", "message": "an action is done with evidence of its impact"})
+    if status == "dropped" and not (reason or "").strip():
+        errors.append({"field": "reason", "message": "an action is dropped with a reason"})
+    if errors:
+        raise InvalidData(errors)
+    today = services.today()
+    completed_on = completed_on or today
+    not_in_future("completed_on", completed_on, today)
+    with services.db.write() as session:
+        row = locked_review(session, review_id)
+        action = session.get(m.Action, action_id)
+        if action is None or action.review_id != row.id:
+            raise NotFound(f"review {review_id} has no action {action_id}")
+        if caller.role in ("agency", "partner") and caller.organisation != action.owner_organisation:
+            raise NotPermitted(f"this key updates only actions owned by {caller.organisation or 'its organisation'}")
+        if expected_version is not None and expected_version != action.version:
+            raise StaleVersion(expected_version, action.version)
+        action.status, action.evidence, action.reason = status, evidence, reason
+        action.completed_on = None if status == "open" else completed_on
+        action.version += 1
+        action.updated_at = utcnow()
+        view = action_view(action, today)
+        record_history(session, row, caller, "action_updated", completed_on if status != "open" else today, view)
+        return view
