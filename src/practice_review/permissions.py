@@ -27,6 +27,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "update_actions": ("business_unit", "chair", "partner", "agency"),
     "read_deadlines": ("business_unit", "chair", "independent_scrutineer", "partner", "reviewer", "read_only"),
     "sweep": ("business_unit",),
+    "read_reports": ("business_unit", "chair", "independent_scrutineer", "partner", "read_only"),
     "manage_clocks": ("business_unit",),
     "manage_subscriptions": ("business_unit", "partner", "admin"),
     "manage_keys": ("admin",),

@@ -1,0 +1,39 @@
+"""The partnership's figures (policy §21), as JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse, Response
+
+from ...services import reports
+from ..auth import CallerDep, ServicesDep
+from ..schemas import problems
+
+router = APIRouter(prefix="/reports", tags=["reports"], responses=problems(401, 403, 422))
+
+
+@router.get(
+    "/summary",
+    summary="Referrals, reviews, clock timeliness and actions for a period",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+def summary(
+    services: ServicesDep,
+    caller: CallerDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    format: Literal["json", "csv"] | None = None,
+    accept: Annotated[str | None, Header(max_length=500)] = None,
+) -> Any:
+    figures = reports.summary(services, caller, start, end)
+    if format == "csv" or (format is None and "text/csv" in (accept or "")):
+        filename = f"practice-review-summary-{start}-{end}.csv"
+        return Response(
+            reports.as_csv(figures),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return JSONResponse(figures)

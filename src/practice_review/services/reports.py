@@ -1,0 +1,194 @@
+"""The partnership's figures for a period (policy §21; domain.md "What the partnership measures").
+
+Every figure is a SQL aggregate (GROUP BY) over the period; only medians are finished in Python, from
+the one column of working days each stopped clock took. Definitions, for the period `from`..`to`:
+- referrals: reviews received in the period, except those another review opened (K1); their outcome is
+  the first event that moved them on from where they started (`pending` if none yet);
+- reviews: reviews that ended in the period (their last event), by type and final state, and rapid
+  reviews' recommendations;
+- panel disagreed: rapid reviews concluded in the period whose National Panel response was `disagrees`;
+- clocks: clocks started in the period, by review type and clock: met, breached, running (as of today),
+  and the median working days taken by those that stopped;
+- actions: actions due in the period: done on time, done late, overdue (open past their date), open
+  (not yet due), dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from .. import clocks as clock_rules
+from ..errors import InvalidData
+from ..permissions import require
+from ..roles import Caller
+from ..storage import models as m
+from .common import Services
+
+
+def _counts(session: Session, key: Any, *where: Any, source: Any = m.Review) -> dict[str, int]:
+    rows = session.execute(select(key, func.count()).select_from(source).where(*where).group_by(key)).all()
+    return {str(k) if k is not None else "none": n for k, n in sorted(rows, key=lambda r: str(r[0]))}
+
+
+def _referrals(session: Session, start: date, end: date) -> dict[str, Any]:
+    received = and_(
+        m.Review.received_on.between(start, end),
+        ~exists().where(m.Link.linked_review_id == m.Review.id, m.Link.relation == "opened"),
+    )
+    first = (
+        select(m.HistoryEvent.review_id, func.min(m.HistoryEvent.seq).label("seq"))
+        .where(m.HistoryEvent.kind == "transition")
+        .group_by(m.HistoryEvent.review_id)
+        .subquery()
+    )
+    decided = (
+        select(m.Review.id.label("review_id"), func.coalesce(m.HistoryEvent.event, "pending").label("outcome"))
+        .where(received)
+        .outerjoin(first, first.c.review_id == m.Review.id)
+        .outerjoin(m.HistoryEvent, and_(m.HistoryEvent.review_id == m.Review.id, m.HistoryEvent.seq == first.c.seq))
+        .subquery()
+    )
+    if session.get_bind().dialect.name == "sqlite":
+        theme = func.json_each(m.Review.themes).table_valued("value").alias("theme")
+        theme_column = theme.c.value
+    else:
+        theme = func.json_array_elements_text(m.Review.themes).table_valued("value").alias("theme")
+        theme_column = theme.c.value
+    by_theme = session.execute(
+        select(theme_column, func.count())
+        .select_from(m.Review)
+        .join(theme, literal(True))
+        .where(received)
+        .group_by(theme_column)
+    ).all()
+    return {
+        "total": session.scalar(select(func.count()).select_from(m.Review).where(received)) or 0,
+        "by_type": _counts(session, m.Review.review_type, received),
+        "by_outcome": _counts(session, decided.c.outcome, source=decided),
+        "by_referrer": _counts(session, m.Review.referrer_organisation, received),
+        "by_theme": {str(k): n for k, n in sorted(by_theme)},
+    }
+
+
+def _reviews(session: Session, start: date, end: date) -> dict[str, Any]:
+    ended = and_(m.Review.open.is_(False), m.Review.last_occurred_on.between(start, end))
+    by_type_and_outcome: dict[str, dict[str, int]] = defaultdict(dict)
+    for review_type, state, n in session.execute(
+        select(m.Review.review_type, m.Review.state, func.count())
+        .where(ended)
+        .group_by(m.Review.review_type, m.Review.state)
+    ):
+        by_type_and_outcome[review_type][state] = n
+    concluded_rapid = and_(ended, m.Review.review_type == "rapid", m.Review.state == "concluded")
+    disagreed = session.scalars(
+        select(m.Review.reference)
+        .where(concluded_rapid, m.Review.facts["panel_view"].as_string() == "disagrees")
+        .order_by(m.Review.reference)
+    ).all()
+    return {
+        "ended": sum(sum(v.values()) for v in by_type_and_outcome.values()),
+        "by_type_and_outcome": {k: dict(sorted(v.items())) for k, v in sorted(by_type_and_outcome.items())},
+        "rapid_recommendations": _counts(session, m.Review.facts["recommendation"].as_string(), concluded_rapid),
+        "national_panel_disagreed": {"count": len(disagreed), "references": list(disagreed)},
+    }
+
+
+def _clocks(session: Session, start: date, end: date, today: date) -> list[dict[str, Any]]:
+    status = case(
+        (m.Clock.status == clock_rules.MET, literal("met")),
+        (
+            or_(
+                m.Clock.status == clock_rules.BREACHED,
+                and_(m.Clock.status == clock_rules.RUNNING, m.Clock.due_on < today),
+            ),
+            literal("breached"),
+        ),
+        (m.Clock.status.in_((clock_rules.RUNNING, clock_rules.PAUSED)), literal("running")),
+        else_=literal("cancelled"),
+    )
+    started = and_(m.Clock.started_on.between(start, end), m.Clock.window.is_(False))
+    figures: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"met": 0, "breached": 0, "running": 0, "cancelled": 0, "median_working_days_taken": None}
+    )
+    for review_type, name, outcome, n in session.execute(
+        select(m.Review.review_type, m.Clock.name, status, func.count())
+        .join(m.Review, m.Review.id == m.Clock.review_id)
+        .where(started)
+        .group_by(m.Review.review_type, m.Clock.name, status)
+    ):
+        figures[(review_type, name)][outcome] = n
+    taken: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for review_type, name, days in session.execute(
+        select(m.Review.review_type, m.Clock.name, m.Clock.working_days_taken)
+        .join(m.Review, m.Review.id == m.Clock.review_id)
+        .where(started, m.Clock.working_days_taken.is_not(None), m.Clock.status != clock_rules.CANCELLED)
+    ):
+        taken[(review_type, name)].append(days)
+    for key, days in taken.items():
+        median = statistics.median(days)
+        figures[key]["median_working_days_taken"] = int(median) if median == int(median) else median
+    return [{"review_type": t, "clock": c, **v} for (t, c), v in sorted(figures.items())]
+
+
+def _actions(session: Session, start: date, end: date, today: date) -> dict[str, int]:
+    outcome = case(
+        (and_(m.Action.status == "done", m.Action.completed_on <= m.Action.due_on), literal("done_on_time")),
+        (m.Action.status == "done", literal("done_late")),
+        (m.Action.status == "dropped", literal("dropped")),
+        (m.Action.due_on < today, literal("overdue")),
+        else_=literal("open"),
+    )
+    counted = _counts(session, outcome, m.Action.due_on.between(start, end), source=m.Action)
+    return {k: counted.get(k, 0) for k in ("done_on_time", "done_late", "overdue", "open", "dropped")}
+
+
+def summary(services: Services, caller: Caller, start: date, end: date) -> dict[str, Any]:
+    require(caller, "read_reports")
+    if end < start:
+        raise InvalidData([{"field": "to", "message": f"is before from ({start})"}])
+    today = services.today()
+    with services.db.read() as session:
+        return {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "as_of": today.isoformat(),
+            "referrals": _referrals(session, start, end),
+            "reviews": _reviews(session, start, end),
+            "clocks": _clocks(session, start, end, today),
+            "actions": _actions(session, start, end, today),
+        }
+
+
+def as_csv(figures: dict[str, Any]) -> str:
+    """The same figures, one per row (section, group, measure, value), for the annual report."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "group", "measure", "value"])
+    referrals = figures["referrals"]
+    writer.writerow(["referrals", "", "total", referrals["total"]])
+    for part in ("by_type", "by_outcome", "by_referrer", "by_theme"):
+        for key, n in referrals[part].items():
+            writer.writerow(["referrals", part.removeprefix("by_"), key, n])
+    reviews = figures["reviews"]
+    writer.writerow(["reviews", "", "ended", reviews["ended"]])
+    for review_type, outcomes in reviews["by_type_and_outcome"].items():
+        for state, n in outcomes.items():
+            writer.writerow(["reviews", review_type, state, n])
+    for recommendation, n in reviews["rapid_recommendations"].items():
+        writer.writerow(["reviews", "rapid recommendation", recommendation, n])
+    writer.writerow(["reviews", "", "national_panel_disagreed", reviews["national_panel_disagreed"]["count"]])
+    for clock in figures["clocks"]:
+        group = f"{clock['review_type']}/{clock['clock']}"
+        for measure in ("met", "breached", "running", "cancelled", "median_working_days_taken"):
+            writer.writerow(["clocks", group, measure, "" if clock[measure] is None else clock[measure]])
+    for measure, n in figures["actions"].items():
+        writer.writerow(["actions", "", measure, n])
+    return out.getvalue()
