@@ -31,8 +31,8 @@ test: install-test
 	$(BIN)/pytest -q
 
 lint: install-test
-	$(BIN)/ruff format --check src tests bench migrations
-	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff format --check src tests bench migrations examples
+	$(BIN)/ruff check src tests bench migrations examples
 
 openapi: install
 	$(BIN)/practice-review openapi
