@@ -104,6 +104,21 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from .bootstrap import build_services
+    from .services.audit import verify
+
+    services = build_services(settings)
+    try:
+        reviews, events, breaks = verify(services)
+    finally:
+        services.db.dispose()
+    for b in breaks:
+        print(f"BREAK  review {b.review_id} event {b.seq}: {b.problem}")
+    print(f"audit: {reviews} reviews, {events} history events checked, {len(breaks)} breaks")
+    return 1 if breaks else 0
+
+
 def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
     from .workflows import WorkflowError, load_directory
 
@@ -155,6 +170,11 @@ def parser() -> argparse.ArgumentParser:
 
     commands.add_parser("deliver", help="deliver due notifications to subscribers (for cron)").set_defaults(
         run=cmd_deliver
+    )
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="check every review's history hash chain; exit 1 on a break").set_defaults(
+        run=cmd_audit_verify
     )
 
     workflows = commands.add_parser("workflows", help="workflow files").add_subparsers(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..audit import event_hash
 from ..calendar import WorkingCalendar, today_in_london
 from ..engine import Blocked, WorkflowEngine
 from ..errors import Conflict, NotFound, StaleVersion, TransitionRefused
@@ -84,6 +85,24 @@ def check_version(row: Review, expected: int | None) -> None:
         raise StaleVersion(expected, row.version)
 
 
+def chained(entry: HistoryEvent) -> dict[str, Any]:
+    """The fields of a history event its hash covers, as they read back from either database."""
+    return {
+        "review_id": entry.review_id,
+        "seq": entry.seq,
+        "recorded_at": as_utc(entry.recorded_at).isoformat(),  # type: ignore[union-attr]
+        "occurred_on": entry.occurred_on.isoformat(),
+        "actor": entry.actor,
+        "kind": entry.kind,
+        "event": entry.event,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "data": entry.data,
+        "effects": entry.effects,
+        "note": entry.note,
+    }
+
+
 def record_history(
     session: Session,
     row: Review,
@@ -116,6 +135,8 @@ def record_history(
         effects=jsonable(effects or {}),
         note=note,
     )
+    entry.hash = event_hash(row.last_hash, chained(entry))
+    row.last_hash = entry.hash
     session.add(entry)
     # The outbox is written in this same transaction (imported here: notifications builds on this module).
     from .notifications import notify_history

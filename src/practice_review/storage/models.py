@@ -68,6 +68,7 @@ class Review(Base):
     description: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
     last_occurred_on: Mapped[date] = mapped_column(Date, nullable=False)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=text("''"))
     state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -103,6 +104,7 @@ class HistoryEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     effects: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=text("''"))  # A1: chained
 
     __table_args__ = (UniqueConstraint("review_id", "seq"),)
 
