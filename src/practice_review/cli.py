@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .config import PROJECT_ROOT, Settings
@@ -53,14 +54,16 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
     _migrate(settings)
     services = build_services(settings)
+    expires_at = datetime.now(UTC) + timedelta(days=args.expires_in_days) if args.expires_in_days else None
     try:
-        key = create_key(services, args.name, args.role, args.partner, args.organisation)
+        key = create_key(services, args.name, args.role, args.partner, args.organisation, expires_at)
     except InvalidData as exc:
         print("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors), file=sys.stderr)
         return 2
     finally:
         services.db.dispose()
     scope = f" ({key.partner})" if key.partner else f" ({key.organisation})" if key.organisation else ""
+    scope += f", expiring {expires_at.isoformat()}" if expires_at else ""
     print(f"created key {key.id} '{key.name}' with role {key.role}{scope}; it is shown only once:")
     print(key.secret)
     return 0
@@ -119,6 +122,39 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if breaks else 0
 
 
+def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    from .bootstrap import build_services
+    from .services.keys import list_keys
+
+    _migrate(settings)
+    services = build_services(settings)
+    try:
+        for k in list_keys(services):
+            state = "active" if k["active"] else "revoked" if k["revoked_at"] else "expired"
+            scope = k["partner"] or k["organisation"] or ""
+            print(f"{k['id']:>4}  {k['prefix']}…  {state:<8} {k['role']:<22} {scope:<20} {k['name']}")
+    finally:
+        services.db.dispose()
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from .bootstrap import build_services
+    from .errors import NotFound
+    from .services.keys import revoke_key
+
+    services = build_services(settings)
+    try:
+        revoked = revoke_key(services, args.key_id)
+    except NotFound as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    finally:
+        services.db.dispose()
+    print(f"revoked key {revoked['id']} '{revoked['name']}': it fails from the next request on")
+    return 0
+
+
 def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
     from .workflows import WorkflowError, load_directory
 
@@ -162,7 +198,12 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--partner", choices=STATUTORY_PARTNERS)
     create.add_argument("--organisation", help="for agency keys: the organisation it speaks for")
+    create.add_argument("--expires-in-days", type=int, help="the key stops working after this many days")
     create.set_defaults(run=cmd_keys_create)
+    keys.add_parser("list", help="every key, without secrets").set_defaults(run=cmd_keys_list)
+    revoke = keys.add_parser("revoke", help="revoke a key; it fails from the next request on")
+    revoke.add_argument("key_id", type=int)
+    revoke.set_defaults(run=cmd_keys_revoke)
 
     sweep = commands.add_parser("sweep", help="record clocks newly past their deadline as breached (for cron)")
     sweep.add_argument("--as-of", help="the date to sweep as of (default: today in London)")

@@ -14,7 +14,19 @@ from ..config import Settings
 from ..services.common import Services
 from . import problems
 from .limits import BodySizeLimit
-from .routes import actions, calendar, clocks, deadlines, health, records, reports, reviews, subscriptions, workflows
+from .routes import (
+    actions,
+    calendar,
+    clocks,
+    deadlines,
+    health,
+    keys,
+    records,
+    reports,
+    reviews,
+    subscriptions,
+    workflows,
+)
 
 DESCRIPTION = """Child safeguarding practice reviews as executable workflows.
 Every error is `application/problem+json`; a refused transition lists each unmet rule in `blocked_by`."""
@@ -36,7 +48,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit)
     problems.install(app)
-    for module in (health, calendar, workflows, reviews, records, clocks, actions, deadlines, subscriptions, reports):
+    for module in (
+        health,
+        calendar,
+        workflows,
+        reviews,
+        records,
+        clocks,
+        actions,
+        deadlines,
+        subscriptions,
+        reports,
+        keys,
+    ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

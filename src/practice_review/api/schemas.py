@@ -99,6 +99,33 @@ class ActionOut(BaseModel):
     updated_at: datetime
 
 
+class KeyCreate(Strict):
+    name: Short
+    role: Literal[
+        "business_unit", "chair", "independent_scrutineer", "partner", "agency", "reviewer", "read_only", "admin"
+    ]
+    partner: Partner | None = None
+    organisation: Short | None = None
+    expires_at: datetime | None = None
+
+
+class KeyOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    partner: str | None
+    organisation: str | None
+    prefix: str = Field(description="The key's first characters, to recognise it by; the secret is never shown again")
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The secret: shown this once")
+
+
 class ClockPause(Strict):
     occurred_on: date | None = None
     reason: Annotated[LongText, Field(min_length=1)]

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..errors import InvalidData
+from ..errors import InvalidData, NotFound
+from ..permissions import require
 from ..roles import ROLES, STATUTORY_PARTNERS, Caller
 from ..storage import models as m
-from .common import Services, as_utc, utcnow
+from .common import Services, as_utc, jsonable, utcnow
 
 KEY_PREFIX = "prk_"
 
@@ -57,6 +58,8 @@ def create_key(
     expires_at: datetime | None = None,
 ) -> NewKey:
     validate_key_fields(role, partner, organisation)
+    if expires_at is not None and as_utc(expires_at) <= utcnow():  # type: ignore[operator]
+        raise InvalidData([{"field": "expires_at", "message": "must be in the future"}])
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with services.db.write() as session:
         row = m.ApiKey(
@@ -83,3 +86,42 @@ def authenticate(services: Services, secret: str, acting_for: str | None = None)
     if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():  # type: ignore[operator]
         return None
     return Caller(row.id, row.name, row.role, row.partner, row.organisation, acting_for)
+
+
+def key_view(row: m.ApiKey) -> dict[str, object]:
+    """A key as listed: never its secret, only the first characters to recognise it by."""
+    now = utcnow()
+    expired = row.expires_at is not None and as_utc(row.expires_at) <= now  # type: ignore[operator]
+    return jsonable(
+        {
+            "id": row.id,
+            "name": row.name,
+            "role": row.role,
+            "partner": row.partner,
+            "organisation": row.organisation,
+            "prefix": row.prefix,
+            "created_at": as_utc(row.created_at),
+            "expires_at": as_utc(row.expires_at),
+            "revoked_at": as_utc(row.revoked_at),
+            "active": row.revoked_at is None and not expired,
+        }
+    )
+
+
+def list_keys(services: Services, caller: Caller | None = None) -> list[dict[str, object]]:
+    if caller is not None:
+        require(caller, "manage_keys")
+    with services.db.read() as session:
+        return [key_view(k) for k in session.scalars(select(m.ApiKey).order_by(m.ApiKey.id))]
+
+
+def revoke_key(services: Services, key_id: int, caller: Caller | None = None) -> dict[str, object]:
+    """The key stops working at once: every request looks it up afresh."""
+    if caller is not None:
+        require(caller, "manage_keys")
+    with services.db.write() as session:
+        row = session.get(m.ApiKey, key_id)
+        if row is None:
+            raise NotFound(f"no key {key_id}")
+        row.revoked_at = row.revoked_at or utcnow()
+        return key_view(row)

@@ -1,0 +1,39 @@
+"""API keys, for `admin` keys: create (the secret shown once), list (never a secret), revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from ...permissions import require
+from ...services import keys
+from ..auth import CallerDep, ServicesDep
+from ..schemas import KeyCreate, KeyCreated, KeyOut, problems
+
+router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 422))
+
+
+@router.post("", status_code=201, response_model=KeyCreated, summary="Create a key; its secret is shown only now")
+def create_key(services: ServicesDep, caller: CallerDep, body: KeyCreate) -> dict[str, Any]:
+    require(caller, "manage_keys")
+    created = keys.create_key(services, body.name, body.role, body.partner, body.organisation, body.expires_at)
+    listed = next(k for k in keys.list_keys(services) if k["id"] == created.id)
+    return {**listed, "key": created.secret}
+
+
+@router.get("", response_model=list[KeyOut], summary="Every key, without secrets")
+def list_keys(services: ServicesDep, caller: CallerDep) -> list[dict[str, Any]]:
+    return keys.list_keys(services, caller)
+
+
+@router.post(
+    "/{key_id}/revoke",
+    response_model=KeyOut,
+    responses=problems(404),
+    summary="Revoke a key: it fails from the next request on",
+)
+def revoke_key(
+    services: ServicesDep, caller: CallerDep, key_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
+    return keys.revoke_key(services, key_id, caller)
