@@ -68,7 +68,7 @@ class Seeder:
             "/reviews",
             {
                 "review_type": "rapid",
-                "child_reference": f"Child {received}",
+                "child_reference": f"CR-{received.replace('-', '')}",
                 "received_on": received,
                 "referrer_organisation": referrer,
                 "themes": themes,

@@ -54,3 +54,36 @@ def test_out_of_range_ids_and_cursors_are_client_errors(api: Api) -> None:
     problem(api.client.get(f"/reviews/{review['id']}/meetings/{2**63}", headers=api.bu), 422)
     problem(api.client.get("/reviews?cursor=bm90LWEtY3Vyc29y", headers=api.bu), 422)
     problem(api.client.get("/reviews?state=%00", headers=api.bu), 422)
+
+
+def test_a_child_reference_that_looks_like_personal_data_is_refused(api: Api) -> None:
+    for reference in ("John Smith", "Child 12/03/2019", "M5 4WT", "jo.smith@example.org"):
+        refused = problem(
+            api.client.post(
+                "/reviews",
+                headers=api.bu,
+                json={
+                    "review_type": "rapid",
+                    "child_reference": reference,
+                    "received_on": "2026-02-02",
+                    "referrer_organisation": "Salford City Council",
+                },
+            ),
+            422,
+        )
+        assert refused["errors"][0]["field"] == "child_reference" and "pseudonym" in refused["errors"][0]["message"]
+    for pseudonym in ("Child A", "Baby B", "CR-2026-0113"):
+        assert api.create_review(child_reference=pseudonym)["child_reference"] == pseudonym
+
+
+def test_every_response_carries_a_request_id_and_the_log_never_holds_a_body(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="practice_review.requests"):
+        given = api.client.get("/health", headers={"X-Request-Id": "partner-7781"})
+        made = api.create_review(summary="Sibling disclosed neglect to a teacher")
+    assert given.headers["x-request-id"] == "partner-7781"
+    lines = [r.getMessage() for r in caplog.records if r.name == "practice_review.requests"]
+    assert any(line.startswith("partner-7781 GET /health 200") for line in lines)
+    assert any(" POST /reviews 201 " in line for line in lines)
+    assert not any("Sibling disclosed" in line or made["child_reference"] in line for line in lines)

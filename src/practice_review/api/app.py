@@ -14,6 +14,7 @@ from ..config import Settings
 from ..services.common import Services
 from . import problems
 from .limits import BodySizeLimit
+from .request_log import RequestLog
 from .routes import (
     actions,
     calendar,
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RequestLog)
     problems.install(app)
     for module in (
         health,

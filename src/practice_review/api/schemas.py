@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ..rules.privacy import personal_data_in
 
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # line breaks and tabs allowed
@@ -14,6 +16,20 @@ Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_CONTR
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 LongText = Annotated[str, Field(max_length=4000, pattern=TEXT)]
 Partner = Literal["local_authority", "icb", "police"]
+
+
+def _pseudonym(value: str) -> str:
+    found = personal_data_in(value)
+    if found:
+        raise ValueError(
+            f"looks like {found}: a child is identified by a pseudonym such as 'Child A' or a case reference (§2.2)"
+        )
+    return value
+
+
+Pseudonym = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS), AfterValidator(_pseudonym)
+]
 
 
 class Strict(BaseModel):
@@ -39,7 +55,9 @@ class ReferralDescription(Strict):
 
 class ReviewCreate(Strict):
     review_type: Name
-    child_reference: Annotated[Name, Field(description="A pseudonym or case reference, never a name")]
+    child_reference: Annotated[
+        Pseudonym, Field(description="A pseudonym or case reference: never a name, date of birth or address")
+    ]
     received_on: date
     referrer_organisation: Short
     became_aware_on: date | None = None
