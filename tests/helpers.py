@@ -65,6 +65,23 @@ def problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
+def blocked(response: httpx.Response, *rules: str) -> list[dict[str, str]]:
+    """A 409 guard failure whose `blocked_by` names exactly these rules; its entries."""
+    body = problem(response, 409)
+    entries = body["blocked_by"]
+    assert sorted({b["rule"] for b in entries}) == sorted(set(rules)), entries
+    assert all(b["message"] for b in entries)
+    return entries
+
+
+def messages(entries: list[dict[str, str]], rule: str) -> str:
+    return " | ".join(b["message"] for b in entries if b["rule"] == rule)
+
+
+def field_errors(body: dict[str, Any]) -> set[str]:
+    return {e["field"] for e in body["errors"]}
+
+
 class Api:
     def __init__(self, client: TestClient | httpx.Client, business_unit: dict[str, str], chair: dict[str, str]) -> None:
         self.client = client
@@ -180,3 +197,7 @@ class Api:
         """A new rapid review, walked along the happy path up to (not including) `until`."""
         review = self.create_review(**fields)
         return self.walk(review["id"], until)
+
+
+def history(api: Api, review_id: str) -> list[dict[str, Any]]:
+    return api.ok(api.client.get(f"/reviews/{review_id}/history", headers=api.bu))["items"]

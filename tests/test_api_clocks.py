@@ -20,30 +20,13 @@ from practice_review import clocks as clock_rules
 from practice_review.calendar import WorkingCalendar
 from practice_review.context import Clock
 
-from .helpers import ENDORSERS, PANEL, Api, KeyFor, problem
+from .helpers import ENDORSERS, PANEL, Api, KeyFor, blocked, history, messages, problem
 
 CORONER = "Coroner's inquest opened; police asked partners to pause"
 RESUMED = "Police confirmed the review may continue"
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def blocked(response: httpx.Response, *rules: str) -> list[dict[str, str]]:
-    """A 409 guard failure whose `blocked_by` names exactly these rules; its entries."""
-    body = problem(response, 409)
-    entries = body["blocked_by"]
-    assert sorted({b["rule"] for b in entries}) == sorted(set(rules)), entries
-    assert all(b["message"] for b in entries)
-    return entries
-
-
-def messages(entries: list[dict[str, str]], rule: str) -> str:
-    return " | ".join(b["message"] for b in entries if b["rule"] == rule)
-
-
-def history(api: Api, review_id: str) -> list[dict[str, Any]]:
-    return api.ok(api.client.get(f"/reviews/{review_id}/history", headers=api.bu))["items"]
 
 
 @contextmanager

@@ -27,6 +27,10 @@ from .helpers import (
     SCREENING_DOCS,
     Api,
     KeyFor,
+    blocked,
+    field_errors,
+    history,
+    messages,
     problem,
 )
 
@@ -36,27 +40,6 @@ SCREENING_DAY = "2026-02-05"  # SCREENING_AT's date
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def blocked(response: httpx.Response, *rules: str) -> list[dict[str, str]]:
-    """A 409 guard failure whose `blocked_by` names exactly these rules; its entries."""
-    body = problem(response, 409)
-    entries = body["blocked_by"]
-    assert sorted({b["rule"] for b in entries}) == sorted(set(rules)), entries
-    assert all(b["message"] for b in entries)
-    return entries
-
-
-def messages(entries: list[dict[str, str]], rule: str) -> str:
-    return " | ".join(b["message"] for b in entries if b["rule"] == rule)
-
-
-def field_errors(body: dict[str, Any]) -> set[str]:
-    return {e["field"] for e in body["errors"]}
-
-
-def history(api: Api, review_id: str) -> list[dict[str, Any]]:
-    return api.ok(api.client.get(f"/reviews/{review_id}/history", headers=api.bu))["items"]
 
 
 @contextmanager

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import InvalidData, NotFound, NotPermitted, StaleVersion
+from ..errors import InvalidData, NotPermitted, StaleVersion
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
-from .common import Services, as_utc, jsonable, locked_review, not_in_future, record_history, utcnow
+from .common import Services, as_utc, jsonable, locked_review, not_in_future, part_of, record_history, utcnow
 from .reviews import find_review
 
 STATUSES = ("open", "done", "dropped")
@@ -103,9 +103,7 @@ def update_action(
     not_in_future("completed_on", completed_on, today)
     with services.db.write() as session:
         row = locked_review(session, review_id)
-        action = session.get(m.Action, action_id)
-        if action is None or action.review_id != row.id:
-            raise NotFound(f"review {review_id} has no action {action_id}")
+        action = part_of(session, row, m.Action, action_id, "action")
         if caller.role in ("agency", "partner") and caller.organisation != action.owner_organisation:
             raise NotPermitted(f"this key updates only actions owned by {caller.organisation or 'its organisation'}")
         if expected_version is not None and expected_version != action.version:

@@ -72,6 +72,14 @@ def locked_review(session: Session, review_id: str) -> Review:
     return row
 
 
+def part_of(session: Session, row: Review, model: type[Any], part_id: int, what: str) -> Any:
+    """A record belonging to the review (a meeting, declaration, request, action), or 404."""
+    part = session.get(model, part_id)
+    if part is None or part.review_id != row.id:
+        raise NotFound(f"review {row.reference} has no {what} {part_id}")
+    return part
+
+
 def open_review(session: Session, review_id: str) -> Review:
     """The review, locked, if it is still open: a closed review's record takes nothing new."""
     row = locked_review(session, review_id)

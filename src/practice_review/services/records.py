@@ -17,7 +17,7 @@ from ..roles import ENDORSING_PARTIES, Caller
 from ..rules.declarations import awaiting_ruling, excluded_people, undeclared
 from ..rules.quorum import documents_in_time, quorum
 from ..storage import models as m
-from .common import Services, jsonable, locked_review, not_in_future, open_review, record_history, utcnow
+from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, record_history, utcnow
 from .reviews import as_declaration, find_review, load_declarations, load_meetings
 
 INFORMATION_DAYS = 5  # §11: agencies return information within five working days of the request
@@ -118,9 +118,7 @@ def record_attendance(
             )
     with services.db.write() as session:
         row = open_review(session, review_id)
-        meeting = session.get(m.Meeting, meeting_id)
-        if meeting is None or meeting.review_id != row.id:
-            raise NotFound(f"review {review_id} has no meeting {meeting_id}")
+        meeting = part_of(session, row, m.Meeting, meeting_id, "meeting")
         kept: list[Attendee] = []
         if caller.role == "partner":
             current = _meeting(session, row.id, meeting_id).attendees
@@ -213,9 +211,7 @@ def rule_on_declaration(
     require(caller, "rule_on_declaration")
     with services.db.write() as session:
         row = open_review(session, review_id)
-        declaration = session.get(m.Declaration, declaration_id)
-        if declaration is None or declaration.review_id != row.id:
-            raise NotFound(f"review {review_id} has no declaration {declaration_id}")
+        declaration = part_of(session, row, m.Declaration, declaration_id, "declaration")
         if not declaration.has_interest:
             raise Conflict(f"declaration {declaration_id} declares no interest: there is nothing to rule on (D2)")
         session.add(
@@ -371,9 +367,7 @@ def record_information_return(
     not_in_future("returned_on", returned_on, services.today())
     with services.db.write() as session:
         row = locked_review(session, review_id)
-        request = session.get(m.InformationRequest, request_id)
-        if request is None or request.review_id != row.id:
-            raise NotFound(f"review {review_id} has no information request {request_id}")
+        request = part_of(session, row, m.InformationRequest, request_id, "information request")
         if caller.role == "agency" and caller.organisation != request.organisation:
             raise NotPermitted("an agency key records returns only for requests made to its own organisation")
         if request.returned_on is not None:

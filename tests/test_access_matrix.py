@@ -1,0 +1,596 @@
+"""Who may call what: every endpoint × every role, as one table (docs/access.md is generated from it).
+
+`MATRIX` below is the access table: for each endpoint (method, path) and role, `yes`, `no` or `own`.
+`own` means the role may act only on its own things (its partner, its organisation, its events), as
+the row's note in `OWN_NOTES` says; such cells are checked both ways (its own allowed, another's
+refused). Forbidden cells must answer 403 `application/problem+json`; allowed cells anything but
+401/403 (a 2xx, or a 4xx about the content: 404, 409, 422). A request refused by FastAPI's own
+validation never reached the permission check, so it does not count as allowed.
+
+The parametrised test groups the cells by endpoint (one set-up per endpoint and database); a cell
+that is a known access-control bug is split out as its own strict xfail (`KNOWN_BUGS`).
+
+docs/access.md is this module's `render()`; after changing the matrix, regenerate it with
+`.venv/bin/python -m tests.test_access_matrix > docs/access.md`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from practice_review.api.app import create_app
+from practice_review.config import PROJECT_ROOT
+from practice_review.roles import STATUTORY_PARTNERS, role_allows
+from practice_review.services.common import Services
+from practice_review.services.keys import create_key
+from practice_review.workflows import WorkflowDefinition, load_directory
+
+from .helpers import PANEL, PROBLEM, SCREENING_AT, SCREENING_DOCS, Api, KeyFor
+
+Endpoint = tuple[str, str]
+
+ROLES = ("business_unit", "chair", "independent_scrutineer", "partner", "agency", "reviewer", "read_only", "admin")
+YES, NO, OWN = "yes", "no", "own"
+
+
+def cells(*values: str) -> dict[str, str]:
+    assert len(values) == len(ROLES)
+    return dict(zip(ROLES, values, strict=True))
+
+
+#                      bu   chair IS   partner agency reviewer read_only admin
+EVERYONE = cells(YES, YES, YES, YES, YES, YES, YES, YES)
+READ_REVIEW = cells(YES, YES, YES, YES, OWN, YES, YES, NO)
+BUSINESS_UNIT = cells(YES, NO, NO, NO, NO, NO, NO, NO)
+BU_AND_CHAIR = cells(YES, YES, NO, NO, NO, NO, NO, NO)
+ADMIN = cells(NO, NO, NO, NO, NO, NO, NO, YES)
+SUBSCRIBERS = cells(YES, NO, NO, YES, NO, NO, NO, YES)
+SUBSCRIBERS_NOT_ADMIN = cells(YES, NO, NO, YES, NO, NO, NO, NO)  # delivery payloads carry review data
+
+MATRIX: dict[Endpoint, dict[str, str]] = {
+    ("GET", "/health"): EVERYONE,
+    ("GET", "/calendar/holidays"): EVERYONE,
+    ("GET", "/calendar/working-days/add"): EVERYONE,
+    ("GET", "/calendar/working-days/count"): EVERYONE,
+    ("GET", "/workflows"): EVERYONE,
+    ("GET", "/workflows/{review_type}"): EVERYONE,
+    ("GET", "/workflows/{review_type}/diagram"): EVERYONE,
+    ("GET", "/reviews"): READ_REVIEW,
+    ("POST", "/reviews"): BUSINESS_UNIT,
+    ("GET", "/reviews/{review_id}"): READ_REVIEW,
+    ("PATCH", "/reviews/{review_id}"): BUSINESS_UNIT,
+    ("GET", "/reviews/{review_id}/history"): READ_REVIEW,
+    ("POST", "/reviews/{review_id}/links"): BUSINESS_UNIT,
+    ("POST", "/reviews/{review_id}/transitions"): cells(YES, OWN, OWN, OWN, NO, OWN, NO, NO),
+    ("POST", "/reviews/{review_id}/meetings"): BU_AND_CHAIR,
+    ("GET", "/reviews/{review_id}/meetings/{meeting_id}"): READ_REVIEW,
+    ("PUT", "/reviews/{review_id}/meetings/{meeting_id}/attendance"): cells(YES, YES, NO, OWN, NO, NO, NO, NO),
+    ("GET", "/reviews/{review_id}/declarations"): READ_REVIEW,
+    ("POST", "/reviews/{review_id}/declarations"): BU_AND_CHAIR,
+    ("POST", "/reviews/{review_id}/declarations/{declaration_id}/ruling"): cells(NO, YES, NO, NO, NO, NO, NO, NO),
+    ("GET", "/reviews/{review_id}/endorsements"): READ_REVIEW,
+    ("POST", "/reviews/{review_id}/endorsements"): cells(YES, NO, OWN, OWN, NO, NO, NO, NO),
+    ("GET", "/reviews/{review_id}/information-requests"): READ_REVIEW,
+    ("POST", "/reviews/{review_id}/information-requests"): BUSINESS_UNIT,
+    ("POST", "/reviews/{review_id}/information-requests/{request_id}/return"): cells(YES, NO, NO, NO, OWN, NO, NO, NO),
+    ("GET", "/reviews/{review_id}/actions"): READ_REVIEW,
+    ("POST", "/reviews/{review_id}/actions"): BU_AND_CHAIR,
+    ("PATCH", "/reviews/{review_id}/actions/{action_id}"): cells(YES, YES, NO, OWN, OWN, NO, NO, NO),
+    ("POST", "/reviews/{review_id}/clocks/{name}/pause"): BUSINESS_UNIT,
+    ("POST", "/reviews/{review_id}/clocks/{name}/resume"): BUSINESS_UNIT,
+    ("POST", "/reviews/{review_id}/clocks/{name}/extend"): BUSINESS_UNIT,
+    ("POST", "/reviews/{review_id}/clocks/{name}/delay-reported"): BUSINESS_UNIT,
+    ("GET", "/deadlines"): cells(YES, YES, YES, YES, NO, YES, YES, NO),
+    ("POST", "/deadlines/sweep"): BUSINESS_UNIT,
+    ("GET", "/reports/summary"): cells(YES, YES, YES, YES, NO, NO, YES, NO),
+    ("GET", "/subscriptions"): SUBSCRIBERS,
+    ("POST", "/subscriptions"): SUBSCRIBERS,
+    ("DELETE", "/subscriptions/{subscription_id}"): SUBSCRIBERS,
+    ("GET", "/subscriptions/{subscription_id}/deliveries"): SUBSCRIBERS_NOT_ADMIN,
+    ("POST", "/subscriptions/{subscription_id}/deliveries/{event_id}/retry"): SUBSCRIBERS_NOT_ADMIN,
+    ("GET", "/keys"): ADMIN,
+    ("POST", "/keys"): ADMIN,
+    ("POST", "/keys/{key_id}/revoke"): ADMIN,
+}
+
+READS_OWN = (
+    "agency: only a review that asked its organisation for information or gave it an action; any other review: 403"
+)
+OWN_NOTES: dict[Endpoint, str] = {
+    ("GET", "/reviews"): "agency: lists only the reviews that asked its organisation for information or gave it an "
+    "action; others are left out of the page (200)",
+    ("GET", "/reviews/{review_id}"): READS_OWN,
+    ("GET", "/reviews/{review_id}/history"): READS_OWN,
+    ("GET", "/reviews/{review_id}/meetings/{meeting_id}"): READS_OWN,
+    ("GET", "/reviews/{review_id}/declarations"): READS_OWN,
+    ("GET", "/reviews/{review_id}/endorsements"): READS_OWN,
+    ("GET", "/reviews/{review_id}/actions"): READS_OWN,
+    ("GET", "/reviews/{review_id}/information-requests"): READS_OWN
+    + "; and it sees only the requests made to its own organisation",
+    ("POST", "/reviews/{review_id}/transitions"): "only the events the role is given in workflows/*.yaml (see "
+    '"Workflow events" below); another event: 403. partner: only a local_authority key, and only '
+    "notify_national_panel. business_unit may fire every event",
+    ("PUT", "/reviews/{review_id}/meetings/{meeting_id}/attendance"): "partner: only attendees of its own partner "
+    "(it replaces its own partner's attendees and keeps the others'); listing another partner's attendee: 403",
+    ("POST", "/reviews/{review_id}/endorsements"): "partner: only with `party` = its own partner code; "
+    "independent_scrutineer: only with `party` = independent_scrutineer; any other party: 403",
+    ("POST", "/reviews/{review_id}/information-requests/{request_id}/return"): "agency: only a request made to its "
+    "own organisation; another organisation's request: 403",
+    ("PATCH", "/reviews/{review_id}/actions/{action_id}"): "partner, agency: only an action whose "
+    "`owner_organisation` is the key's `organisation`; another organisation's action: 403",
+}
+
+# Cells where the service does not do what domain.md says; each is checked as a strict xfail.
+KNOWN_BUGS: dict[tuple[Endpoint, str], str] = {
+    (("GET", "/subscriptions/{subscription_id}/deliveries"), "admin"): (
+        "BUG: an admin key reads notification payloads (review id, reference, state, event data), "
+        "but domain.md says admin reads no review data (permissions.py gives admin manage_subscriptions)"
+    ),
+    (("POST", "/subscriptions/{subscription_id}/deliveries/{event_id}/retry"), "admin"): (
+        "BUG: an admin key re-queues a delivery and gets its payload (review data) back, "
+        "but domain.md says admin reads no review data"
+    ),
+}
+
+# ---------------------------------------------------------------- the people and things the probes use
+
+AGENCY_ORG = "Salford Primary School"  # asked for information, and owns actions
+OTHER_AGENCY_ORG = "Oldham Academy"  # asked for nothing
+THIRD_ORG = "Salford Royal NHS Foundation Trust"  # asked for information too: an agency must not see it
+PARTNER_ORG = "Salford City Council"  # the local_authority partner key's organisation, owns an action
+OTHER_PARTNER_ORG = "Greater Manchester Police"
+
+# Key name -> (role, partner, organisation). `partner_other`/`agency_other` are the "another's" side of `own`.
+KEYS: dict[str, tuple[str, str | None, str | None]] = {
+    "business_unit": ("business_unit", None, None),
+    "chair": ("chair", None, None),
+    "independent_scrutineer": ("independent_scrutineer", None, None),
+    "partner": ("partner", "local_authority", PARTNER_ORG),
+    "partner_other": ("partner", "police", OTHER_PARTNER_ORG),
+    "agency": ("agency", None, AGENCY_ORG),
+    "agency_other": ("agency", None, OTHER_AGENCY_ORG),
+    "reviewer": ("reviewer", None, None),
+    "read_only": ("read_only", None, None),
+    "admin": ("admin", None, None),
+}
+WORKFLOWS: dict[str, WorkflowDefinition] = {d.review_type: d for d in load_directory(PROJECT_ROOT / "workflows")}
+PROBED_TYPES = ("rapid", "lcspr")  # the review types the set-up creates, to fire events on
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request: with this key, expecting `allowed`, `forbidden`, `filtered` (200, only its own
+    things) or `hidden` (200, none of the set-up's reviews)."""
+
+    key: str
+    expect: str
+    review: str = "rapid"  # which of the set-up's reviews the path names
+    event: str = ""  # transitions: the event fired
+    party: str = "local_authority"  # endorsements: the party endorsing
+
+    @property
+    def label(self) -> str:
+        extra = self.event or (self.party if self.party != "local_authority" else "")
+        return f"{self.key}{f' on {self.review}' if self.review != 'rapid' else ''}{f' ({extra})' if extra else ''}"
+
+
+def events_for(key: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(review type, event) pairs the key may fire, and those it may not, among the probed types."""
+    role, partner, _ = KEYS[key]
+    allowed, refused = [], []
+    for review_type in PROBED_TYPES:
+        for event in WORKFLOWS[review_type].events:
+            (allowed if role_allows(event.roles, role, partner) else refused).append((review_type, event.name))
+    return allowed, refused
+
+
+def transition_cell(role: str) -> str:
+    """What workflows/*.yaml says the role's transitions cell is: every event, none, or some (own)."""
+    codes = STATUTORY_PARTNERS if role == "partner" else (None,)
+    verdicts = {
+        role_allows(e.roles, role, code) for d in WORKFLOWS.values() for e in d.events for code in codes
+    }
+    return YES if verdicts == {True} else NO if verdicts == {False} else OWN
+
+
+def transition_probes(key: str) -> list[Probe]:
+    allowed, refused = events_for(key)
+    probes = [Probe(key, "allowed", review, event) for review, event in allowed[:1]]
+    return probes + [Probe(key, "forbidden", review, event) for review, event in refused[:1]]
+
+
+def default_probes(endpoint: Endpoint, role: str) -> list[Probe]:
+    cell = MATRIX[endpoint][role]
+    if role in ("partner", "agency"):
+        return [
+            Probe(role, "forbidden" if cell == NO else "allowed"),
+            Probe(f"{role}_other", "allowed" if cell == YES else "forbidden"),
+        ]
+    assert cell != OWN, f"{endpoint} {role}: an `own` cell needs probes in special_probes"
+    return [Probe(role, "allowed" if cell == YES else "forbidden")]
+
+
+def special_probes(endpoint: Endpoint, role: str) -> list[Probe] | None:
+    """Probes for cells the defaults do not cover (None: use the defaults)."""
+    method, path = endpoint
+    if path == "/reviews/{review_id}/transitions":
+        if role in ("partner", "agency"):
+            return transition_probes(role) + transition_probes(f"{role}_other")
+        return transition_probes(role)
+    if endpoint == ("POST", "/reviews/{review_id}/endorsements") and role == "independent_scrutineer":
+        return [Probe(role, "allowed", party="independent_scrutineer"), Probe(role, "forbidden", party="police")]
+    if endpoint == ("GET", "/reviews/{review_id}") and role == "agency":  # involved by an action only, too
+        return [*default_probes(endpoint, role), Probe("agency", "allowed", review="lcspr")]
+    if endpoint == ("GET", "/reviews") and role == "agency":
+        return [Probe("agency", "filtered"), Probe("agency_other", "hidden")]
+    if endpoint == ("GET", "/reviews/{review_id}/information-requests") and role == "agency":
+        return [Probe("agency", "filtered"), Probe("agency_other", "forbidden")]
+    return None
+
+
+def probes_for(endpoint: Endpoint, role: str) -> list[Probe]:
+    found = special_probes(endpoint, role)
+    return default_probes(endpoint, role) if found is None else found
+
+
+# ---------------------------------------------------------------- the set-up
+
+
+@dataclass
+class World:
+    """One of everything, so every path has real ids, and a key for each of KEYS."""
+
+    client: TestClient
+    keys: dict[str, dict[str, str]]
+    reviews: dict[str, str]  # rapid, lcspr (an agency is involved in both), withdrawn (in neither)
+    ids: dict[str, Any] = field(default_factory=dict)
+
+
+def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFor) -> World:
+    bu = api.bu
+    keys = {"business_unit": bu, "chair": api.chair}
+    for name, (role, partner, organisation) in KEYS.items():
+        keys.setdefault(name, key_for(role, partner=partner, organisation=organisation))
+
+    def post(path: str, body: Any) -> Any:
+        return api.ok(client.post(path, json=body, headers=bu), 201)
+
+    subscription = post(
+        "/subscriptions", {"url": "https://partner.example/hook", "kinds": ["transition"], "secret": "s" * 20}
+    )
+    rapid = api.create_review()["id"]
+    lcspr = api.create_review(review_type="lcspr", child_reference="Child C")["id"]
+    withdrawn = api.create_review(child_reference="Child D")["id"]
+    api.ok(api.fire(withdrawn, "withdraw", data={"reason": "referred in error"}))  # a delivery to the subscription
+    meeting = api.meeting(rapid, "screening", SCREENING_AT, SCREENING_DOCS)
+    declaration = api.declare(rapid, PANEL[0], "2026-02-05", has_interest=True, details="Manages the team")
+    requests = [
+        post(f"/reviews/{rapid}/information-requests", {"organisation": org, "kind": "chronology"})
+        for org in (AGENCY_ORG, THIRD_ORG)
+    ]
+    action = {
+        "recommendation": "Share chronologies earlier",
+        "action": "Agree a protocol",
+        "due_on": "2026-06-30",
+        "intended_outcome": "Chronologies in time",
+    }
+    agency_action = post(f"/reviews/{rapid}/actions", {**action, "owner_organisation": AGENCY_ORG})
+    partner_action = post(f"/reviews/{rapid}/actions", {**action, "owner_organisation": PARTNER_ORG})
+    post(f"/reviews/{lcspr}/actions", {**action, "owner_organisation": AGENCY_ORG})  # involves the agency
+    deliveries = api.ok(client.get(f"/subscriptions/{subscription['id']}/deliveries", headers=bu))
+    return World(
+        client,
+        keys,
+        {"rapid": rapid, "lcspr": lcspr, "withdrawn": withdrawn},
+        {
+            "meeting_id": meeting["id"],
+            "declaration_id": declaration["id"],
+            "request_id": requests[0]["id"],
+            "agency_action": agency_action["id"],
+            "partner_action": partner_action["id"],
+            "name": "screening",
+            "review_type": "rapid",
+            "subscription_id": subscription["id"],
+            "event_id": deliveries[0]["event_id"],
+            "key_id": create_key(services, "a key to revoke", "read_only").id,
+        },
+    )
+
+
+# ---------------------------------------------------------------- the requests
+
+BODIES: dict[Endpoint, Callable[[World, Probe], Any]] = {
+    ("POST", "/reviews"): lambda w, p: {
+        "review_type": "rapid",
+        "child_reference": "Child B",
+        "received_on": "2026-02-16",
+        "referrer_organisation": "Salford City Council",
+    },
+    ("PATCH", "/reviews/{review_id}"): lambda w, p: {"summary": "Corrected referral summary"},
+    ("POST", "/reviews/{review_id}/links"): lambda w, p: {"external": {"kind": "coroner", "reference": "COR-1"}},
+    ("POST", "/reviews/{review_id}/transitions"): lambda w, p: {"event": p.event, "data": {}},
+    ("POST", "/reviews/{review_id}/meetings"): lambda w, p: {
+        "kind": "rapid_review",
+        "scheduled_for": "2026-03-09T10:00:00+00:00",
+    },
+    ("PUT", "/reviews/{review_id}/meetings/{meeting_id}/attendance"): lambda w, p: [PANEL[0]],  # local_authority
+    ("POST", "/reviews/{review_id}/declarations"): lambda w, p: {
+        "person_id": "icb-1",
+        "name": "Imran Shah",
+        "organisation": "NHS Greater Manchester ICB",
+        "role": "panel member",
+        "has_interest": False,
+        "declared_on": "2026-02-20",
+    },
+    ("POST", "/reviews/{review_id}/declarations/{declaration_id}/ruling"): lambda w, p: {"ruling": "noted"},
+    ("POST", "/reviews/{review_id}/endorsements"): lambda w, p: {
+        "party": p.party,
+        "person_id": "e-1",
+        "name": "Jo Endorser",
+        "agrees": True,
+        "endorsed_on": "2026-02-20",
+    },
+    ("POST", "/reviews/{review_id}/information-requests"): lambda w, p: {
+        "organisation": AGENCY_ORG,
+        "kind": "agency_summary",
+    },
+    ("POST", "/reviews/{review_id}/information-requests/{request_id}/return"): lambda w, p: {
+        "returned_on": "2026-02-27"
+    },
+    ("POST", "/reviews/{review_id}/actions"): lambda w, p: {
+        "recommendation": "Train staff",
+        "action": "Run sessions",
+        "owner_organisation": AGENCY_ORG,
+        "due_on": "2026-09-30",
+        "intended_outcome": "Better referrals",
+    },
+    ("PATCH", "/reviews/{review_id}/actions/{action_id}"): lambda w, p: {
+        "status": "done",
+        "evidence": "Audit shows the protocol in use",
+        "completed_on": "2026-02-27",
+    },
+    ("POST", "/reviews/{review_id}/clocks/{name}/pause"): lambda w, p: {"reason": "Criminal proceedings (§8)"},
+    ("POST", "/reviews/{review_id}/clocks/{name}/resume"): lambda w, p: {"reason": "Proceedings concluded"},
+    ("POST", "/reviews/{review_id}/clocks/{name}/extend"): lambda w, p: {
+        "new_due_on": "2026-04-30",
+        "reason": "Awaiting the coroner",
+    },
+    ("POST", "/reviews/{review_id}/clocks/{name}/delay-reported"): lambda w, p: {"note": "Told the Panel"},
+    ("POST", "/subscriptions"): lambda w, p: {
+        "url": "https://other.example/hook",
+        "kinds": ["breach"],
+        "secret": "t" * 20,
+    },
+    ("POST", "/keys"): lambda w, p: {"name": "made by a probe", "role": "read_only"},
+}
+PARAMS: dict[Endpoint, dict[str, str]] = {
+    ("GET", "/calendar/holidays"): {"year": "2026"},
+    ("GET", "/calendar/working-days/add"): {"start": "2026-03-02", "days": "5"},
+    ("GET", "/calendar/working-days/count"): {"start": "2026-03-02", "end": "2026-03-31"},
+    ("GET", "/reports/summary"): {"from": "2026-01-01", "to": "2026-03-31"},
+}
+
+
+def send(world: World, endpoint: Endpoint, probe: Probe) -> httpx.Response:
+    method, path = endpoint
+    action = world.ids["partner_action" if probe.key.startswith("partner") else "agency_action"]
+    url = path.format(review_id=world.reviews[probe.review], action_id=action, **world.ids)
+    body = BODIES.get(endpoint)
+    return world.client.request(
+        method,
+        url,
+        json=body(world, probe) if body else None,
+        params=PARAMS.get(endpoint),
+        headers=world.keys[probe.key],
+    )
+
+
+def mismatch(world: World, endpoint: Endpoint, probe: Probe, response: httpx.Response) -> str | None:
+    """Why the response is not what the probe expects (None: it is)."""
+    status, said = response.status_code, f"{response.status_code} {response.text[:300]}"
+    problem_type = response.json().get("type") if response.headers.get("content-type", "").startswith(PROBLEM) else None
+    if probe.expect == "forbidden":
+        if status != 403 or problem_type is None:
+            return f"expected 403 problem+json, got {said}"
+        return None
+    if status in (401, 403) or status >= 500 or problem_type == "/problems/invalid-request":
+        return f"expected to be allowed, got {said}"
+    if probe.expect in ("filtered", "hidden"):
+        if status != 200:
+            return f"expected 200, got {said}"
+        items = response.json()
+        items = items["items"] if isinstance(items, dict) else items
+        if endpoint == ("GET", "/reviews"):
+            seen = {i["id"] for i in items}
+            wanted = {world.reviews["rapid"], world.reviews["lcspr"]} if probe.expect == "filtered" else set()
+            if seen != wanted:
+                return f"expected to list {sorted(wanted)}, listed {sorted(seen)}"
+        elif {i["organisation"] for i in items} != {AGENCY_ORG}:
+            return f"expected only {AGENCY_ORG}'s requests, got {[i['organisation'] for i in items]}"
+    return None
+
+
+def cases() -> list[Any]:
+    """One case per endpoint with all its cells, plus one strict xfail per known bug's cell."""
+    params = []
+    for endpoint in MATRIX:
+        method, path = endpoint
+        bugs = {role for (e, role) in KNOWN_BUGS if e == endpoint}
+        good = tuple(p for role in ROLES if role not in bugs for p in probes_for(endpoint, role))
+        params.append(pytest.param(endpoint, good, id=f"{method} {path}"))
+        for role in sorted(bugs):
+            reason = KNOWN_BUGS[(endpoint, role)]
+            probes = tuple(probes_for(endpoint, role))
+            marks = pytest.mark.xfail(reason=reason, strict=True)
+            params.append(pytest.param(endpoint, probes, id=f"{method} {path} [{role}]", marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("endpoint", "probes"), cases())
+def test_access_matrix(
+    endpoint: Endpoint,
+    probes: tuple[Probe, ...],
+    client: TestClient,
+    services: Services,
+    api: Api,
+    key_for: KeyFor,
+) -> None:
+    world = build_world(client, services, api, key_for)
+    failures = []
+    for probe in probes:
+        found = mismatch(world, endpoint, probe, send(world, endpoint, probe))
+        if found:
+            failures.append(f"{probe.label}: {found}")
+    assert not failures, f"{endpoint[0]} {endpoint[1]}:\n" + "\n".join(failures)
+
+
+# ---------------------------------------------------------------- no key, coverage, docs
+
+NO_KEY_NEEDED = {("GET", "/health")}
+DOCS = ("/docs", "/redoc", "/openapi.json")
+PLACEHOLDERS = {
+    "review_id": "00000000-0000-4000-8000-000000000000",
+    "meeting_id": 1,
+    "declaration_id": 1,
+    "request_id": 1,
+    "action_id": 1,
+    "name": "screening",
+    "review_type": "rapid",
+    "subscription_id": 1,
+    "event_id": "00000000-0000-4000-8000-000000000000",
+    "key_id": 1,
+}
+
+
+def openapi_endpoints() -> set[Endpoint]:
+    return {(m.upper(), p) for p, ops in create_app().openapi()["paths"].items() for m in ops}
+
+
+def test_every_endpoint_is_in_the_matrix_and_needs_a_key(client: TestClient) -> None:
+    assert set(MATRIX) == openapi_endpoints(), "every endpoint needs a row in MATRIX (and docs/access.md)"
+    assert all(set(row) == set(ROLES) for row in MATRIX.values())
+    assert {e for e, row in MATRIX.items() for role in ROLES if row[role] == OWN} == set(OWN_NOTES)
+    transitions = MATRIX[("POST", "/reviews/{review_id}/transitions")]
+    assert transitions == {role: transition_cell(role) for role in ROLES}, "transitions row vs workflows/*.yaml"
+    expected_doc = render()
+    actual_doc = (PROJECT_ROOT / "docs" / "access.md").read_text(encoding="utf-8")
+    assert actual_doc == expected_doc, "regenerate: .venv/bin/python -m tests.test_access_matrix > docs/access.md"
+
+    wrong = []
+    for method, path in sorted(MATRIX):
+        url = path.format(**PLACEHOLDERS)
+        for headers in ({}, {"Authorization": "Bearer prk_not-a-key"}):
+            response = client.request(method, url, headers=headers, params=PARAMS.get((method, path)))
+            if (method, path) in NO_KEY_NEEDED:
+                ok = response.status_code == 200
+            else:
+                ok = (
+                    response.status_code == 401
+                    and response.headers.get("content-type", "").startswith(PROBLEM)
+                    and response.headers.get("www-authenticate") == "Bearer"
+                )
+            if not ok:
+                wrong.append(f"{method} {path} {'with a bad key' if headers else 'without a key'}: {response.status_code}")
+    for path in DOCS:
+        if client.get(path).status_code != 200:
+            wrong.append(f"GET {path} without a key: not 200")
+    assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- docs/access.md
+
+INTRO = """# Who may call what
+
+Generated from `tests/test_access_matrix.py` (`MATRIX`), which checks every cell against the running
+service on SQLite and PostgreSQL; regenerate with
+`.venv/bin/python -m tests.test_access_matrix > docs/access.md`. Roles are those of domain.md
+"Who is who"; which roles fire each workflow event is declared in `workflows/*.yaml`, everything else
+in `src/practice_review/permissions.py`, and the `own` limits in the services.
+
+How to read it:
+
+- **No key** (or an unknown, revoked or expired one): **401** on every endpoint but `GET /health` and
+  the API docs (`/docs`, `/redoc`, `/openapi.json`).
+- **no**: the key's role may not do this: **403** `application/problem+json`, and nothing changes.
+- **yes**: the role may: a **2xx**, or a 4xx about the content (404 unknown id, 409 conflict or unmet
+  rule, 422 invalid data or an event the review's state does not allow), never 401 or 403.
+- **own**: the role may, but only for its own partner, organisation or events, as the cell's note says;
+  for anything else it gets 403 (or, for a list, its page leaves the rest out).
+"""
+
+
+def _footnotes() -> tuple[dict[Endpoint, int], dict[tuple[Endpoint, str], int], list[str]]:
+    texts: list[str] = []
+
+    def number(text: str) -> int:
+        if text not in texts:
+            texts.append(text)
+        return texts.index(text) + 1
+
+    own = {e: number(OWN_NOTES[e]) for e in sorted(MATRIX, key=_order) if e in OWN_NOTES}
+    bugs = {cell: number(f"Intended; not yet so: {reason.removeprefix('BUG: ')}") for cell, reason in KNOWN_BUGS.items()}
+    return own, bugs, texts
+
+
+def _order(endpoint: Endpoint) -> tuple[str, int]:
+    method, path = endpoint
+    return path, ("GET", "POST", "PUT", "PATCH", "DELETE").index(method)
+
+
+def _events_section() -> list[str]:
+    lines = [
+        "## Workflow events",
+        "",
+        "`POST /reviews/{review_id}/transitions` checks the event's roles in `workflows/*.yaml`",
+        "(`partner:local_authority` is a partner key for that partner only). As loaded now:",
+        "",
+        "| role | events it may fire (review types) |",
+        "| --- | --- |",
+    ]
+    for role in ROLES:
+        codes = STATUTORY_PARTNERS if role == "partner" else (None,)
+        fired: dict[str, list[str]] = {}
+        for code in codes:
+            for review_type, definition in sorted(WORKFLOWS.items()):
+                for event in definition.events:
+                    if role_allows(event.roles, role, code):
+                        label = event.name if code is None else f"{event.name} ({code} only)"
+                        if review_type not in fired.setdefault(label, []):
+                            fired[label].append(review_type)
+        if transition_cell(role) == YES:
+            text = "every event of every workflow"
+        elif not fired:
+            text = "none"
+        else:
+            text = ", ".join(f"`{e}` ({', '.join(types)})" for e, types in sorted(fired.items()))
+        lines.append(f"| {role} | {text} |")
+    return lines
+
+
+def render() -> str:
+    own, bugs, notes = _footnotes()
+    lines = [INTRO, "## Endpoints × roles", "", f"| endpoint | {' | '.join(ROLES)} |", "|---" * (len(ROLES) + 1) + "|"]
+    for endpoint in sorted(MATRIX, key=_order):
+        row = []
+        for role in ROLES:
+            cell = MATRIX[endpoint][role]
+            if cell == OWN:
+                cell += f"[^{own[endpoint]}]"
+            if (endpoint, role) in bugs:
+                cell += f"[^{bugs[(endpoint, role)]}]"
+            row.append(cell)
+        lines.append(f"| `{endpoint[0]} {endpoint[1]}` | {' | '.join(row)} |")
+    lines += ["", "`GET /health` needs no key at all.", ""]
+    lines += [f"[^{i}]: {text}." for i, text in enumerate(notes, 1)]
+    lines += ["", *_events_section(), ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
