@@ -30,6 +30,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "read_reports": ("business_unit", "chair", "independent_scrutineer", "partner", "read_only"),
     "manage_clocks": ("business_unit",),
     "manage_subscriptions": ("business_unit", "partner", "admin"),
+    "read_deliveries": ("business_unit", "partner"),  # payloads carry review data: not for admin
     "manage_keys": ("admin",),
 }
 

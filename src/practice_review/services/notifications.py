@@ -209,7 +209,7 @@ def delivery_view(message: m.OutboxMessage) -> dict[str, Any]:
 def list_deliveries(
     services: Services, caller: Caller, subscription_id: int, status: str | None, limit: int = 100
 ) -> list[dict[str, Any]]:
-    require(caller, "manage_subscriptions")
+    require(caller, "read_deliveries")
     with services.db.read() as session:
         _subscription(session, subscription_id)
         query = select(m.OutboxMessage).where(m.OutboxMessage.subscription_id == subscription_id)
@@ -221,7 +221,7 @@ def list_deliveries(
 
 def redeliver(services: Services, caller: Caller, subscription_id: int, event_id: str) -> dict[str, Any]:
     """Put a dead message back in the queue, its attempts counted afresh."""
-    require(caller, "manage_subscriptions")
+    require(caller, "read_deliveries")
     with services.db.write() as session:
         message = session.get(m.OutboxMessage, event_id)
         if message is None or message.subscription_id != subscription_id:
