@@ -1,0 +1,60 @@
+"""Guards read their facts in a fixed number of queries: the count does not grow with the review."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from practice_review.services.common import Services
+
+from .helpers import PANEL, Api
+
+# GET /reviews/{id}: the key, the review, its clocks, the guards' facts (meetings, attendance, declarations,
+# rulings, endorsements, information requests, actions) and its links (one more when it has links).
+READ_QUERIES = 11
+# A transition: the same reads under a row lock, then the subscribers, the history row, the changed clocks
+# and the review, and the updated review read back for the response.
+FIRE_QUERIES = 25
+
+
+@contextmanager
+def counted(services: Services) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SELECT 1")):
+            statements.append(statement)
+
+    event.listen(services.db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", count)
+
+
+def test_reading_a_review_takes_the_same_few_queries_however_much_it_holds(api: Api, services: Services) -> None:
+    small = api.new_review_at("hold_meeting")  # one screening and one rapid review meeting
+    large = api.new_review_at("hold_meeting")
+    for n in range(5):  # more meetings, attendees and declarations on the large one
+        meeting = api.meeting(large["id"], "panel", f"2026-02-1{n}T10:00:00", None)
+        api.attend(large["id"], meeting["id"])
+        api.declare(large["id"], {**PANEL[0], "person_id": f"extra-{n}"}, "2026-02-10")
+
+    reads = []
+    for review in (small, large):
+        with counted(services) as statements:
+            api.review(review["id"])
+        reads.append(len(statements))
+    assert reads == [READ_QUERIES, READ_QUERIES]
+
+
+def test_firing_an_event_takes_a_fixed_number_of_queries(api: Api, services: Services) -> None:
+    counts = []
+    for _ in range(2):
+        review = api.new_review_at("notify_national_panel")
+        with counted(services) as statements:
+            api.ok(api.fire(review["id"], "notify_national_panel", "2026-02-06"))
+        counts.append(len(statements))
+    assert counts == [FIRE_QUERIES, FIRE_QUERIES]
