@@ -84,3 +84,12 @@ def test_endorsements_are_recorded_by_each_party(api: Api) -> None:
     listed = api.ok(api.client.get(f"/reviews/{review['id']}/endorsements", headers=api.bu))
     assert [e["party"] for e in listed] == [p for p, _, _ in ENDORSERS]
     assert api.ok(api.fire(review["id"], "endorse", "2026-02-18"))["state"] == "endorsed"
+
+
+def test_each_transition_answers_with_the_review_as_a_fresh_read_shows_it(api: Api) -> None:
+    """The response is built from the facts the transition already holds; it must match a new GET."""
+    review = api.create_review()
+    for event, occurred_on, data in HAPPY_PATH:
+        api.prepare(review["id"], event)
+        fired = api.ok(api.fire(review["id"], event, occurred_on, data))
+        assert fired == api.review(review["id"]), event

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -62,7 +61,6 @@ def test_openapi_command_writes_the_spec(tmp_path: Path, capsys: pytest.CaptureF
     target = tmp_path / "openapi.json"
     assert main(["openapi", "--output", str(target)]) == 0
     assert target.read_text() == openapi_document()
-    shutil.rmtree(tmp_path)
 
 
 def test_sweep_and_deliver_print_what_they_did_and_refuse_a_future_date(

@@ -31,6 +31,7 @@ class NewKey:
     partner: str | None
     organisation: str | None
     secret: str
+    view: dict[str, object]  # as listed, without the secret
 
 
 def validate_key_fields(role: str, partner: str | None, organisation: str | None) -> None:
@@ -56,7 +57,11 @@ def create_key(
     partner: str | None = None,
     organisation: str | None = None,
     expires_at: datetime | None = None,
+    caller: Caller | None = None,
 ) -> NewKey:
+    """A new key (an admin's, through the API; the operator's, through the CLI with no caller)."""
+    if caller is not None:
+        require(caller, "manage_keys")
     validate_key_fields(role, partner, organisation)
     if expires_at is not None and as_utc(expires_at) <= utcnow():  # type: ignore[operator]
         raise InvalidData([{"field": "expires_at", "message": "must be in the future"}])
@@ -74,7 +79,7 @@ def create_key(
         )
         session.add(row)
         session.flush()
-        return NewKey(row.id, name, role, partner, organisation, secret)
+        return NewKey(row.id, name, role, partner, organisation, secret, key_view(row))
 
 
 def authenticate(services: Services, secret: str, acting_for: str | None = None) -> Caller | None:

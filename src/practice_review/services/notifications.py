@@ -52,9 +52,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _subscribers(session: Session, kind: str) -> list[m.Subscription]:
-    return [
-        s for s in session.scalars(select(m.Subscription).where(m.Subscription.active.is_(True))) if kind in s.kinds
-    ]
+    """Active subscribers to `kind`, read once per session (one transaction: a sweep records many events)."""
+    if "subscriptions" not in session.info:
+        active = select(m.Subscription).where(m.Subscription.active.is_(True))
+        session.info["subscriptions"] = list(session.scalars(active))
+    return [s for s in session.info["subscriptions"] if kind in s.kinds]
 
 
 def _enqueue(session: Session, subscription: m.Subscription, kind: str, dedupe_key: str, data: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -281,10 +281,17 @@ def delays_to_report(clocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def review_view(services: Services, session: Session, row: m.Review) -> dict[str, Any]:
+def review_view(
+    services: Services,
+    session: Session,
+    row: m.Review,
+    clocks: dict[str, m.Clock] | None = None,
+    ctx: ReviewContext | None = None,
+) -> dict[str, Any]:
+    """The review as the API shows it; a caller that already holds its clocks and facts passes them."""
     definition = services.engine.definition(row.review_type, row.workflow_version)
-    clocks = clock_rows(session, row.id)
-    ctx = load_context(services, session, row, clocks)
+    clocks = clock_rows(session, row.id) if clocks is None else clocks
+    ctx = ctx or load_context(services, session, row, clocks)
     clock_list = clock_views(services, row, clocks, ctx.today)
     return {
         **summary_view(row),
@@ -490,7 +497,7 @@ def fire_event(
         when = occurred_on or ctx.today
         decision = services.engine.fire(definition, ctx, event, when, data, caller.role, caller.partner)
         for name, changed in decision.clock_changes.items():
-            clock = clocks.get(name) or m.Clock(review_id=row.id, name=name)
+            clock = clocks.setdefault(name, m.Clock(review_id=row.id, name=name))
             for attribute, value in changed.__dict__.items():
                 setattr(clock, attribute, value)
             session.add(clock)
@@ -522,13 +529,18 @@ def fire_event(
         session.flush()
         for name, changed in decision.clock_changes.items():
             if changed.status == clock_rules.BREACHED:  # C5: stopped after its deadline
-                record_breach(session, row, caller, clocks.get(name) or _clock_row(session, row.id, name), when)
+                record_breach(session, row, caller, clocks[name], when)
         session.flush()
-        return jsonable(review_view(services, session, row))
-
-
-def _clock_row(session: Session, review_id: str, name: str) -> m.Clock:
-    return session.scalars(select(m.Clock).where(m.Clock.review_id == review_id, m.Clock.name == name)).one()
+        # The facts after the event: the same records, a new state whose endorsements are yet to come.
+        after = replace(
+            ctx,
+            state=row.state,
+            last_occurred_on=when,
+            facts=dict(row.facts),
+            endorsements=(),
+            clocks={name: as_clock(c) for name, c in clocks.items()},
+        )
+        return jsonable(review_view(services, session, row, clocks, after))
 
 
 def add_link(

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from ...permissions import require
 from ...services import keys
 from ..auth import CallerDep, ServicesDep
 from ..schemas import KeyCreate, KeyCreated, KeyOut, problems
@@ -16,10 +15,10 @@ router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 4
 
 @router.post("", status_code=201, response_model=KeyCreated, summary="Create a key; its secret is shown only now")
 def create_key(services: ServicesDep, caller: CallerDep, body: KeyCreate) -> dict[str, Any]:
-    require(caller, "manage_keys")
-    created = keys.create_key(services, body.name, body.role, body.partner, body.organisation, body.expires_at)
-    listed = next(k for k in keys.list_keys(services) if k["id"] == created.id)
-    return {**listed, "key": created.secret}
+    created = keys.create_key(
+        services, body.name, body.role, body.partner, body.organisation, body.expires_at, caller=caller
+    )
+    return {**created.view, "key": created.secret}
 
 
 @router.get("", response_model=list[KeyOut], summary="Every key, without secrets")
