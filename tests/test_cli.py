@@ -73,3 +73,28 @@ def test_sweep_and_deliver_print_what_they_did_and_refuse_a_future_date(
     assert capsys.readouterr().out.strip() == "delivered 0, retrying later 0, dead 0"
     assert main(["sweep", "--as-of", "2999-01-01"]) == 2
     assert "C7" in capsys.readouterr().err
+
+
+def test_serve_logs_one_line_per_request_with_its_request_id(tmp_path: Path) -> None:
+    """SECURITY.md: one log line per request (request id, method, path, status), and never a body."""
+    import httpx
+
+    from .server import served
+
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log, served(f"sqlite:///{tmp_path}/served.db", log=log) as server:
+        answer = httpx.post(
+            f"{server.base_url}/reviews", json={"child_reference": "Child Q"}, headers={"X-Request-Id": "cron-42"}
+        )
+        assert answer.status_code == 401
+    lines = [line for line in log_path.read_text().splitlines() if "cron-42" in line]
+    assert len(lines) == 1 and "POST /reviews 401" in lines[0], lines
+    assert "Child Q" not in log_path.read_text()
+
+
+def test_a_bad_thread_count_is_refused_with_its_setting_named() -> None:
+    from practice_review.config import ConfigurationError, Settings
+
+    assert Settings.from_env({"PRACTICE_REVIEW_THREADS": "8"}).threads == 8
+    with pytest.raises(ConfigurationError, match="PRACTICE_REVIEW_THREADS"):
+        Settings.from_env({"PRACTICE_REVIEW_THREADS": "0"})

@@ -4,7 +4,6 @@ Run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,16 +17,23 @@ from practice_review.api.app import create_app
 from practice_review.services.common import Services
 
 from .helpers import Api
+from .server import free_port, served
 
 CLIENTS = 16
 
 
-@pytest.fixture
-def live_api(services: Services, key_for: Callable[..., dict[str, str]]) -> Iterator[Api]:
-    """The app served by uvicorn on a free local port, in a background thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+@pytest.fixture(params=["one process", "two worker processes"])
+def live_api(
+    request: pytest.FixtureRequest, services: Services, key_for: Callable[..., dict[str, str]], database_url: str
+) -> Iterator[Api]:
+    """The app over real HTTP: served by uvicorn in a thread of this process, or by `practice-review serve
+    --workers 2` (issue 7: several processes against one database stay correct)."""
+    keys = key_for("business_unit"), key_for("chair")
+    if request.param == "two worker processes":
+        with served(database_url, workers=2) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
+            yield Api(client, *keys)
+        return
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning")
     )
@@ -38,7 +44,7 @@ def live_api(services: Services, key_for: Callable[..., dict[str, str]]) -> Iter
             if server.started:
                 break
             threading.Event().wait(0.05)
-        yield Api(client, key_for("business_unit"), key_for("chair"))
+        yield Api(client, *keys)
     server.should_exit = True
     thread.join(timeout=10)
 

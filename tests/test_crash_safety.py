@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
@@ -20,30 +16,15 @@ from practice_review.services.audit import verify
 from practice_review.services.common import Services
 from practice_review.services.keys import create_key
 
-CLI = str(Path(sys.executable).with_name("practice-review"))
+from .server import free_port, start
+
 CLIENTS = 8
-
-
-def _start(database_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "PRACTICE_REVIEW_DATABASE_URL": database_url}
-    server = subprocess.Popen(
-        [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    for _ in range(300):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError("the server did not start")
 
 
 def test_a_killed_server_loses_no_acknowledged_change_and_keeps_none_it_refused(
     services: Services, database_url: str
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     headers = {"Authorization": f"Bearer {create_key(services, 'load', 'business_unit').secret}"}
     succeeded: list[tuple[str, str]] = []  # (review id, event) the server acknowledged
     refused: list[tuple[str, str]] = []  # (review id, event) the server refused
@@ -78,7 +59,7 @@ def test_a_killed_server_loses_no_acknowledged_change_and_keeps_none_it_refused(
                 except httpx.TransportError:
                     continue  # the server is gone: this request's outcome is unknown, and not counted
 
-    server = _start(database_url, port)
+    server = start(database_url, port=port).process
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
     for t in threads:
         t.start()
@@ -91,7 +72,7 @@ def test_a_killed_server_loses_no_acknowledged_change_and_keeps_none_it_refused(
         t.join()
     assert len(succeeded) > 10 and refused, (len(succeeded), len(refused))
 
-    server = _start(database_url, port)  # restarts on the same database, migrating first
+    server = start(database_url, port=port).process  # restarts on the same database, migrating first
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as http:
             histories = {}

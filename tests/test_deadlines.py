@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 
@@ -17,8 +13,7 @@ from practice_review.services.keys import create_key
 
 from .conftest import TODAY
 from .helpers import Api, problem
-
-CLI = str(Path(sys.executable).with_name("practice-review"))
+from .server import CLI, served
 
 
 def deadlines(api: Api, **params: str) -> dict:
@@ -111,50 +106,31 @@ def test_sweep_is_refused_a_future_date_and_other_roles(api: Api, key_for) -> No
     assert problem(api.client.post("/deadlines/sweep", json={}, headers=key_for("read_only")), 403)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_eight_concurrent_sweeps_from_cli_and_http_record_each_breach_once(
     api: Api, services, database_url: str
 ) -> None:  # type: ignore[no-untyped-def]
+    """Four CLI sweeps and four HTTP sweeps at once, against a server of two worker processes (issue 7)."""
     reviews = [api.create_review(received_on="2026-02-02", child_reference=f"Child {i}") for i in range(12)]
     key = create_key(services, "scheduler", "business_unit").secret
     env = {**os.environ, "PRACTICE_REVIEW_DATABASE_URL": database_url}
-    port = _free_port()
-    server = subprocess.Popen(
-        [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            for _ in range(200):
-                try:
-                    client.get("/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+    with served(database_url, workers=2) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
 
-            def over_http() -> int:
-                response = client.post(
-                    "/deadlines/sweep", json={"as_of": TODAY.isoformat()}, headers={"Authorization": f"Bearer {key}"}
-                )
-                assert response.status_code == 200, response.text
-                return len(response.json()["newly_breached"])
+        def over_http() -> int:
+            response = client.post(
+                "/deadlines/sweep", json={"as_of": TODAY.isoformat()}, headers={"Authorization": f"Bearer {key}"}
+            )
+            assert response.status_code == 200, response.text
+            return len(response.json()["newly_breached"])
 
-            def from_cli() -> int:
-                done = subprocess.run(
-                    [CLI, "sweep", "--as-of", TODAY.isoformat()], env=env, capture_output=True, text=True, timeout=120
-                )
-                assert done.returncode == 0, done.stderr
-                return int(done.stdout.strip().splitlines()[-1].split(": ")[1].split()[0])
+        def from_cli() -> int:
+            done = subprocess.run(
+                [CLI, "sweep", "--as-of", TODAY.isoformat()], env=env, capture_output=True, text=True, timeout=120
+            )
+            assert done.returncode == 0, done.stderr
+            return int(done.stdout.strip().splitlines()[-1].split(": ")[1].split()[0])
 
-            with ThreadPoolExecutor(8) as pool:
-                counts = list(pool.map(lambda job: job(), [over_http, from_cli] * 4))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        with ThreadPoolExecutor(8) as pool:
+            counts = list(pool.map(lambda job: job(), [over_http, from_cli] * 4))
 
     assert sum(counts) == 2 * len(reviews)  # screening and notification, for each review, by one sweep or another
     per_review = Counter(history_kinds(api, r["id"]).count("clock_breached") for r in reviews)

@@ -15,8 +15,9 @@ from .helpers import PANEL, Api
 # rulings, endorsements, information requests, actions) and its links (one more when it has links).
 READ_QUERIES = 11
 # A transition: the same reads under a row lock, then the subscribers, the history row, the changed clocks
-# and the review; the response is built from the facts already in hand (only links are read again).
-FIRE_QUERIES = 17
+# and one update of the review; the response is built from the facts already in hand (only links are read
+# again).
+FIRE_QUERIES = 16
 
 
 @contextmanager

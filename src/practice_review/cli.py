@@ -37,8 +37,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        log_config=_log_config(),
+        access_log=False,  # the request log below writes one line per request, with its request id
     )
     return 0
+
+
+def _log_config() -> dict[str, object]:
+    """Uvicorn's logging, plus the service's own loggers (one line per request) on standard error."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = json.loads(json.dumps(LOGGING_CONFIG))
+    config["loggers"]["practice_review"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config  # type: ignore[no-any-return]
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,6 +24,12 @@ def _parse_closure_days(text: str) -> tuple[date, ...]:
         ) from exc
 
 
+def _parse_threads(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ConfigurationError(f"PRACTICE_REVIEW_THREADS must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def _default_workflows_dir() -> Path:
     """The repository's workflows/, or the copy installed next to the package."""
     in_repo = PROJECT_ROOT / "workflows"
@@ -36,6 +42,7 @@ class Settings:
     workflows_dir: Path = field(default_factory=_default_workflows_dir)
     region: str = "ENG"
     closure_days: tuple[date, ...] = ()
+    threads: int = 4  # per server process, for the blocking database work of requests
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,4 +54,5 @@ class Settings:
             else _default_workflows_dir(),
             region=env.get("PRACTICE_REVIEW_REGION") or "ENG",
             closure_days=_parse_closure_days(env.get("PRACTICE_REVIEW_CLOSURE_DAYS", "")),
+            threads=_parse_threads(env.get("PRACTICE_REVIEW_THREADS", "4")),
         )

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -39,7 +40,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        app.state.services = services or build_services(settings or Settings.from_env())
+        configured = settings or Settings.from_env()
+        app.state.services = services or build_services(configured)
+        # Few threads per process: a request holds the GIL for most of its time, so more threads only
+        # queue for it, raising latency and lowering throughput (bench/results.md).
+        to_thread.current_default_thread_limiter().total_tokens = configured.threads
         try:
             yield
         finally:

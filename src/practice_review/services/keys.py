@@ -84,8 +84,12 @@ def create_key(
 
 def authenticate(services: Services, secret: str, acting_for: str | None = None) -> Caller | None:
     """The caller a key belongs to, or None for an unknown, revoked or expired key."""
-    with services.db.read() as session:
-        row = session.scalar(select(m.ApiKey).where(m.ApiKey.key_hash == hash_key(secret)))
+    key = m.ApiKey
+    row = services.db.first(
+        select(key.id, key.name, key.role, key.partner, key.organisation, key.revoked_at, key.expires_at).where(
+            key.key_hash == hash_key(secret)
+        )
+    )
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():  # type: ignore[operator]

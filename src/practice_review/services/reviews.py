@@ -506,7 +506,8 @@ def fire_event(
         row.open = decision.review_open
         row.last_occurred_on = when
         row.facts = decision.facts
-        entry = record_history(
+        row.state_entered_seq = row.version + 1  # the seq of the history event below, set before it flushes
+        record_history(
             session,
             row,
             caller,
@@ -525,7 +526,6 @@ def fire_event(
                 "opened": {"review_id": opened.id, "reference": opened.reference} if opened else None,
             },
         )
-        row.state_entered_seq = entry.seq
         session.flush()
         for name, changed in decision.clock_changes.items():
             if changed.status == clock_rules.BREACHED:  # C5: stopped after its deadline

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Executable, Row, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,6 +56,8 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             writer = self.engine
+        # A single read needs no transaction: on PostgreSQL it skips BEGIN and ROLLBACK round trips.
+        self._single = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
 
@@ -69,6 +71,11 @@ class Database:
         """One transaction: everything inside commits together, or nothing does."""
         with self._write() as session, session.begin():
             yield session
+
+    def first(self, statement: Executable) -> Row[Any] | None:
+        """The first row of one read, without a session (the per-request key lookup)."""
+        with self._single.connect() as connection:
+            return connection.execute(statement).first()
 
     def dispose(self) -> None:
         self.engine.dispose()
