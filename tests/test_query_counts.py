@@ -11,13 +11,14 @@ from practice_review.services.common import Services
 
 from .helpers import PANEL, Api
 
-# GET /reviews/{id}: the key, the review, its clocks, the guards' facts (meetings, attendance, declarations,
-# rulings, endorsements, information requests, actions) and its links (one more when it has links).
-READ_QUERIES = 11
+# GET /reviews/{id}: the key, the review, its clocks, the guards' facts (meetings with attendance,
+# declarations with rulings, endorsements, information requests, actions) and its links (one more when
+# it links other reviews).
+READ_QUERIES = 9
 # A transition: the same reads under a row lock, then the subscribers, the history row, the changed clocks
 # and one update of the review; the response is built from the facts already in hand (only links are read
 # again).
-FIRE_QUERIES = 16
+FIRE_QUERIES = 14
 
 
 @contextmanager

@@ -77,36 +77,37 @@ def as_clock(row: m.Clock) -> Clock:
 
 
 def load_meetings(session: Session, review_id: str) -> list[Meeting]:
-    meetings = list(session.scalars(select(m.Meeting).where(m.Meeting.review_id == review_id).order_by(m.Meeting.id)))
-    attendance: dict[int, list[Attendee]] = {meeting.id: [] for meeting in meetings}
-    if meetings:
-        rows = session.scalars(
-            select(m.Attendance)
-            .join(
-                m.Meeting,
-                and_(m.Meeting.id == m.Attendance.meeting_id, m.Meeting.attendance_revision == m.Attendance.revision),
-            )
-            .where(m.Meeting.review_id == review_id)
-            .order_by(m.Attendance.id)
+    """Meetings with their current attendance, in one query."""
+    rows = session.execute(
+        select(m.Meeting, m.Attendance)
+        .outerjoin(
+            m.Attendance,
+            and_(m.Attendance.meeting_id == m.Meeting.id, m.Attendance.revision == m.Meeting.attendance_revision),
         )
-        for a in rows:
-            attendance[a.meeting_id].append(Attendee(a.person_id, a.name, a.organisation, a.partner, a.substitute))
+        .where(m.Meeting.review_id == review_id)
+        .order_by(m.Meeting.id, m.Attendance.id)
+    )
+    meetings: dict[int, tuple[m.Meeting, list[Attendee]]] = {}
+    for meeting, a in rows:
+        attendees = meetings.setdefault(meeting.id, (meeting, []))[1]
+        if a is not None:
+            attendees.append(Attendee(a.person_id, a.name, a.organisation, a.partner, a.substitute))
     return [
-        Meeting(x.id, x.kind, as_utc(x.scheduled_for), as_utc(x.documents_shared_at), tuple(attendance[x.id]))  # type: ignore[arg-type]
-        for x in meetings
+        Meeting(x.id, x.kind, as_utc(x.scheduled_for), as_utc(x.documents_shared_at), tuple(attendees))  # type: ignore[arg-type]
+        for x, attendees in meetings.values()
     ]
 
 
 def load_declarations(session: Session, review_id: str) -> list[Declaration]:
-    rulings: dict[int, str] = {}
-    for ruling in session.scalars(select(m.Ruling).where(m.Ruling.review_id == review_id).order_by(m.Ruling.id)):
-        rulings[ruling.declaration_id] = ruling.ruling
-    return [
-        as_declaration(d, rulings.get(d.id))
-        for d in session.scalars(
-            select(m.Declaration).where(m.Declaration.review_id == review_id).order_by(m.Declaration.id)
-        )
-    ]
+    """Declarations with the chair's latest ruling on each, in one query."""
+    rows = session.execute(
+        select(m.Declaration, m.Ruling.ruling)
+        .outerjoin(m.Ruling, m.Ruling.declaration_id == m.Declaration.id)
+        .where(m.Declaration.review_id == review_id)
+        .order_by(m.Declaration.id, m.Ruling.id)
+    )
+    latest = {declaration.id: (declaration, ruling) for declaration, ruling in rows}  # a later ruling replaces one
+    return [as_declaration(declaration, ruling) for declaration, ruling in latest.values()]
 
 
 def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration:
@@ -124,8 +125,8 @@ def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration
 
 
 def load_context(services: Services, session: Session, row: m.Review, clocks: dict[str, m.Clock]) -> ReviewContext:
-    """The facts guards read, in seven queries: meetings, attendance, declarations, rulings, endorsements,
-    information requests and the number of actions (the review and its clocks are loaded by the caller)."""
+    """The facts guards read, in five queries: meetings with attendance, declarations with rulings,
+    endorsements, information requests and the number of actions (the caller loads the review and clocks)."""
     endorsements = session.scalars(
         select(m.Endorsement)
         .where(m.Endorsement.review_id == row.id, m.Endorsement.state_entered_seq == row.state_entered_seq)
