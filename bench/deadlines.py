@@ -63,6 +63,7 @@ def _load(services, reviews: int) -> None:  # type: ignore[no-untyped-def]
                     else TODAY + timedelta(days=n % 200)
                 )
                 stopped = {
+                    "review_type": "rapid",
                     "status": "met",
                     "started_on": received,
                     "due_on": received,
@@ -75,6 +76,7 @@ def _load(services, reviews: int) -> None:  # type: ignore[no-untyped-def]
                     {
                         "review_id": review_id,
                         "name": "rapid_review",
+                        "review_type": "rapid",
                         "status": "running",
                         "started_on": received,
                         "due_on": due,

@@ -1,7 +1,8 @@
 """Deadline polling and the breach sweep (C5).
 
-`GET /deadlines` is one query: clocks and information requests, each an index range scan (status,
-due date) cut at the page size, merged with UNION ALL, keyset-paginated.
+`GET /deadlines` is one query: clocks (running, running past their date, recorded breached), information
+requests and actions, each an index range scan (status, due date) cut at the page size, merged with
+UNION ALL, keyset-paginated.
 The sweep records each clock that ran past its deadline exactly once, however many sweeps run at
 the same time: a clock is marked breached only by a conditional UPDATE (`status = 'running'`), and the
 unique `clock_breaches.clock_id` is the database's own guarantee behind it. On PostgreSQL a sweep
@@ -14,7 +15,7 @@ import base64
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import String, and_, case, cast, literal, select, tuple_, union_all, update
 from sqlalchemy.orm import Session
 
 from .. import clocks as clock_rules
@@ -42,12 +43,12 @@ def _after(due_on: Any, item_id: Any, kind: str, cursor: Cursor | None) -> Any:
     return due_on > c_due if kind < c_kind else due_on >= c_due
 
 
-def _narrowed(query: Any, due_on: Any, item_id: Any, due_by: date | None, review_type: str | None, limit: int) -> Any:
+def _narrowed(query: Any, table: Any, due_by: date | None, review_type: str | None, limit: int) -> Any:
     if due_by is not None:
-        query = query.where(due_on <= due_by)
+        query = query.where(table.due_on <= due_by)
     if review_type is not None:
-        query = query.where(m.Review.review_type == review_type)
-    return query.order_by(due_on, item_id).limit(limit)
+        query = query.where((m.Clock if table is m.Clock else m.Review).review_type == review_type)
+    return query.order_by(table.due_on, table.id).limit(limit)
 
 
 def _review_columns() -> tuple[Any, ...]:
@@ -58,29 +59,31 @@ def _review_columns() -> tuple[Any, ...]:
     )
 
 
-def _clock_branch(
-    today: date, status: str | None, due_by: date | None, review_type: str | None, cursor: Cursor | None, limit: int
-) -> Any:
-    """C5: a clock still running after its deadline is breached, whether or not a sweep has recorded it."""
-    running = and_(m.Clock.status == clock_rules.RUNNING, m.Clock.due_on >= today)
-    breached = or_(
-        and_(m.Clock.status == clock_rules.RUNNING, m.Clock.due_on < today),
-        and_(m.Clock.status == clock_rules.BREACHED, m.Clock.stopped_on.is_(None)),
-    )
-    wanted = {"running": running, "breached": breached}.get(status or "", or_(running, breached))
-    query = (
-        select(
-            m.Clock.due_on.label("due_on"),
-            literal("clock").label("kind"),
-            m.Clock.id.label("item_id"),
-            m.Clock.name.label("name"),
-            case((breached, literal(clock_rules.BREACHED)), else_=literal(clock_rules.RUNNING)).label("status"),
-            *_review_columns(),
+def _clock_branch(wanted: str, *where: Any) -> Any:
+    """Clocks of one status and due-date side: each is a range scan of the (status, due_on, id) index.
+    C5: a clock still running after its deadline is breached, whether or not a sweep has recorded it."""
+
+    def branch(
+        today: date, status: str | None, due_by: date | None, review_type: str | None, cursor: Cursor | None, limit: int
+    ) -> Any:
+        if status not in (None, wanted):
+            return None
+        query = (
+            select(
+                m.Clock.due_on.label("due_on"),
+                literal("clock").label("kind"),
+                m.Clock.id.label("item_id"),
+                m.Clock.name.label("name"),
+                literal(wanted).label("status"),
+                *_review_columns(),
+            )
+            .join(m.Review, m.Review.id == m.Clock.review_id)
+            .where(*(condition(today) for condition in where))
+            .where(m.Clock.window.is_(False), _after(m.Clock.due_on, m.Clock.id, "clock", cursor))
         )
-        .join(m.Review, m.Review.id == m.Clock.review_id)
-        .where(m.Clock.window.is_(False), wanted, _after(m.Clock.due_on, m.Clock.id, "clock", cursor))
-    )
-    return _narrowed(query, m.Clock.due_on, m.Clock.id, due_by, review_type, limit)
+        return _narrowed(query, m.Clock, due_by, review_type, limit)
+
+    return branch
 
 
 def _item_branch(kind: str, table: Any, still_open: Any) -> Any:
@@ -107,13 +110,16 @@ def _item_branch(kind: str, table: Any, still_open: Any) -> Any:
             query = query.where(table.due_on >= today)
         elif status == "breached":
             query = query.where(table.due_on < today)
-        return _narrowed(query, table.due_on, table.id, due_by, review_type, limit)
+        return _narrowed(query, table, due_by, review_type, limit)
 
     return branch
 
 
+RUNNING, BREACHED = clock_rules.RUNNING, clock_rules.BREACHED
 BRANCHES = (
-    _clock_branch,
+    _clock_branch(RUNNING, lambda today: m.Clock.status == RUNNING, lambda today: m.Clock.due_on >= today),
+    _clock_branch(BREACHED, lambda today: m.Clock.status == RUNNING, lambda today: m.Clock.due_on < today),
+    _clock_branch(BREACHED, lambda today: m.Clock.status == BREACHED, lambda today: m.Clock.stopped_on.is_(None)),
     _item_branch(
         "information", m.InformationRequest, and_(m.InformationRequest.returned_on.is_(None), m.Review.open.is_(True))
     ),
@@ -149,8 +155,8 @@ def list_deadlines(
     today = services.today()
     after = _parse_cursor(cursor) if cursor else None
     # Each branch is an index range scan stopping at limit + 1 rows; only those are merged and sorted.
-    branches = [branch(today, status, due_by, review_type, after, limit + 1).subquery() for branch in BRANCHES]
-    merged = union_all(*(select(b) for b in branches)).subquery("deadlines")
+    branches = [branch(today, status, due_by, review_type, after, limit + 1) for branch in BRANCHES]
+    merged = union_all(*(select(b.subquery()) for b in branches if b is not None)).subquery("deadlines")
     query = select(merged).order_by(merged.c.due_on, merged.c.kind, merged.c.item_id).limit(limit + 1)
     with services.db.read() as session:
         found = session.execute(query).all()

@@ -393,7 +393,7 @@ def insert_review(
     session.flush()  # the review row first: clocks and history refer to it
     dates = {"received_on": new.received_on, "became_aware_on": aware}
     started = clock_rules.initial_clocks(definition.clocks, dates, services.calendar)
-    session.add_all(m.Clock(review_id=row.id, **c.__dict__) for c in started)
+    session.add_all(m.Clock(review_id=row.id, review_type=row.review_type, **c.__dict__) for c in started)
     record_history(
         session,
         row,
@@ -498,7 +498,7 @@ def fire_event(
         when = occurred_on or ctx.today
         decision = services.engine.fire(definition, ctx, event, when, data, caller.role, caller.partner)
         for name, changed in decision.clock_changes.items():
-            clock = clocks.setdefault(name, m.Clock(review_id=row.id, name=name))
+            clock = clocks.setdefault(name, m.Clock(review_id=row.id, review_type=row.review_type, name=name))
             for attribute, value in changed.__dict__.items():
                 setattr(clock, attribute, value)
             session.add(clock)

@@ -77,6 +77,9 @@ class Review(Base):
         Index("ix_reviews_created_at_id", "created_at", "id"),
         Index("ix_reviews_review_type_state", "review_type", "state"),
         Index("ix_reviews_open_created_at", "open", "created_at"),
+        # GET /reviews filtered by type or state, newest first, without sorting every match
+        Index("ix_reviews_review_type_created_at_id", "review_type", "created_at", "id"),
+        Index("ix_reviews_state_created_at_id", "state", "created_at", "id"),
     )
 
 
@@ -195,6 +198,8 @@ class Clock(Base):
     __tablename__ = "clocks"
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     review_id: Mapped[str] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    # The review's, which never changes: GET /deadlines?review_type=… reads one index range, however rare the type.
+    review_type: Mapped[str] = mapped_column(String(64), nullable=False)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     started_on: Mapped[date | None] = mapped_column(Date)
@@ -209,7 +214,8 @@ class Clock(Base):
 
     __table_args__ = (
         UniqueConstraint("review_id", "name"),
-        Index("ix_clocks_status_due_on", "status", "due_on"),
+        Index("ix_clocks_status_due_on_id", "status", "due_on", "id"),  # GET /deadlines, the sweep
+        Index("ix_clocks_status_review_type_due_on_id", "status", "review_type", "due_on", "id"),
     )
 
 
