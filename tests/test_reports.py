@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, select
+
+from practice_review.bootstrap import build_services
+from practice_review.config import Settings
+from practice_review.roles import Caller
+from practice_review.services import reports
+from practice_review.services.common import Services
+from practice_review.storage.migrations import upgrade
+from practice_review.storage.models import Base
 
 from .helpers import Api, problem
+
+BUSINESS_UNIT = Caller(key_id=0, key_name="test", role="business_unit")
 
 PERIOD = {"from": "2026-02-01", "to": "2026-02-28"}
 
@@ -152,3 +167,27 @@ def test_a_period_that_ends_before_it_starts_is_refused(api: Api, key_for) -> No
         api.client.get("/reports/summary", params={"from": "2026-03-01", "to": "2026-02-01"}, headers=api.bu), 422
     )
     assert problem(api.client.get("/reports/summary", params=PERIOD, headers=key_for("agency", organisation="X")), 403)
+
+
+def test_figures_come_from_the_reports_replica_when_one_is_configured(
+    api: Api, services: Services, settings: Settings, tmp_path: Path
+) -> None:
+    """PRACTICE_REVIEW_REPORTS_DATABASE_URL: the figures read the replica (here a copy taken before the
+    second referral), so heavy reporting stays off the primary that takes the writes."""
+    api.create_review(received_on="2026-02-02")
+    replica = f"sqlite:///{tmp_path}/replica.db"
+    upgrade(replica)
+    with services.db.engine.connect() as primary, create_engine(replica).begin() as copy:
+        for table in Base.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in primary.execute(select(table))]
+            if rows:
+                copy.execute(insert(table), rows)
+    api.create_review(received_on="2026-02-03")
+    reporting = build_services(replace(settings, reports_database_url=replica))
+    reporting.today = services.today
+    try:
+        figures = reports.summary(reporting, BUSINESS_UNIT, date(2026, 2, 1), date(2026, 2, 28))
+    finally:
+        reporting.db.dispose()
+    assert figures["referrals"]["total"] == 1
+    assert summary(api)["referrals"]["total"] == 2  # the primary, read by the service without a replica

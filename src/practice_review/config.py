@@ -43,6 +43,7 @@ class Settings:
     region: str = "ENG"
     closure_days: tuple[date, ...] = ()
     threads: int = 4  # per server process, for the blocking database work of requests
+    reports_database_url: str | None = None  # a read replica for GET /reports/summary
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -55,4 +56,5 @@ class Settings:
             region=env.get("PRACTICE_REVIEW_REGION") or "ENG",
             closure_days=_parse_closure_days(env.get("PRACTICE_REVIEW_CLOSURE_DAYS", "")),
             threads=_parse_threads(env.get("PRACTICE_REVIEW_THREADS", "4")),
+            reports_database_url=env.get("PRACTICE_REVIEW_REPORTS_DATABASE_URL") or None,
         )

@@ -155,7 +155,7 @@ def summary(services: Services, caller: Caller, start: date, end: date) -> dict[
     if end < start:
         raise InvalidData([{"field": "to", "message": f"is before from ({start})"}])
     today = services.today()
-    with services.db.read() as session:
+    with services.db.reports() as session:
         return {
             "from": start.isoformat(),
             "to": end.isoformat(),

@@ -44,7 +44,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, reports_url: str | None = None) -> None:
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
@@ -60,10 +60,19 @@ class Database:
         self._single = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
+        # The partnership's figures may come from a read replica, off the primary that takes the writes.
+        self.reports_engine = create_engine(normalise_url(reports_url), pool_pre_ping=True) if reports_url else None
+        self._reports = sessionmaker(self.reports_engine, expire_on_commit=False) if self.reports_engine else self._read
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reports(self) -> Iterator[Session]:
+        """A read for the figures: on the reports replica when one is configured."""
+        with self._reports() as session, session.begin():
             yield session
 
     @contextmanager
@@ -79,6 +88,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.reports_engine is not None:
+            self.reports_engine.dispose()
 
 
 def insert_for(session: Session, table: type) -> Any:
