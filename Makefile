@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run migrate test lint openapi bench clean
+.PHONY: install install-test run migrate test lint openapi bench profile clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,10 +39,20 @@ openapi: install
 
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-bench: install-test
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+# Both run on PostgreSQL too when a server answers on 127.0.0.1:5432.
+bench: $(VENV)/.installed-bench
 	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  PRACTICE_REVIEW_BENCH_POSTGRES_URL=$(BENCH_POSTGRES) $(PY) bench/run.py; \
 	else $(PY) bench/run.py; fi
+
+profile: $(VENV)/.installed-bench
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  PRACTICE_REVIEW_BENCH_POSTGRES_URL=$(BENCH_POSTGRES) $(PY) bench/profile.py; \
+	else $(PY) bench/profile.py; fi
 
 clean:
 	rm -rf $(VENV) *.egg-info src/*.egg-info .pytest_cache .hypothesis
