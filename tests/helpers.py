@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 PROBLEM = "application/problem+json"
@@ -150,6 +155,10 @@ class Api:
         body = {"party": party, "person_id": person_id, "name": name, "agrees": agrees, "endorsed_on": endorsed_on}
         return self.ok(self.client.post(f"/reviews/{review_id}/endorsements", json=body, headers=self.bu), 201)
 
+    def link_external(self, review_id: str, kind: str, reference: str, relation: str = "parallel") -> dict[str, Any]:
+        body = {"external": {"kind": kind, "reference": reference}, "relation": relation}
+        return self.ok(self.client.post(f"/reviews/{review_id}/links", json=body, headers=self.bu), 201)
+
     def fire(
         self,
         review_id: str,
@@ -201,3 +210,23 @@ class Api:
 
 def history(api: Api, review_id: str) -> list[dict[str, Any]]:
     return api.ok(api.client.get(f"/reviews/{review_id}/history", headers=api.bu))["items"]
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free local port, in a background thread; its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        threading.Event().wait(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

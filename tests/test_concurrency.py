@@ -4,7 +4,6 @@ Run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -12,12 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 
 from practice_review.api.app import create_app
 from practice_review.services.common import Services
 
-from .helpers import Api
+from .helpers import Api, served
 
 CLIENTS = 16
 
@@ -25,22 +23,8 @@ CLIENTS = 16
 @pytest.fixture
 def live_api(services: Services, key_for: Callable[..., dict[str, str]]) -> Iterator[Api]:
     """The app served by uvicorn on a free local port, in a background thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-        for _ in range(200):
-            if server.started:
-                break
-            threading.Event().wait(0.05)
+    with served(create_app(services=services)) as url, httpx.Client(base_url=url, timeout=60) as client:
         yield Api(client, key_for("business_unit"), key_for("chair"))
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _at_once(count: int, action: Callable[[], httpx.Response]) -> list[httpx.Response]:
