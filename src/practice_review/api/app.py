@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from .. import board
 from ..bootstrap import build_services
 from ..config import Settings
 from ..services.common import Services
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         keys,
     ):
         app.include_router(module.router)
+    board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
