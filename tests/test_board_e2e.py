@@ -101,7 +101,8 @@ def board(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
 
 
 @pytest.fixture(scope="module")
-def browser(board: Board) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
+    """Headless Chromium, or a skip saying what is missing (before any server is started)."""
     webdriver = _webdriver()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
