@@ -279,7 +279,8 @@ def test_the_table_refreshes_itself_in_place_without_taking_the_focus(browser: A
         created = client.post("/reviews", json={**body, "referrer_organisation": "Salford City Council"}).json()
     button = wait_for(browser, "button#refresh-now")
     button.click()  # what the timer does every minute
-    WebDriverWait(browser, WAIT).until(lambda d: created["reference"] in rows(d))
+    listed = "return Array.from(document.querySelectorAll('#reviews-body tr'), row => row.dataset.reference)"
+    WebDriverWait(browser, WAIT).until(lambda d: created["reference"] in d.execute_script(listed))  # read at once
     assert browser.execute_script("return window.loadedOnce === true")  # the same page, not a reload
     assert browser.switch_to.active_element == button
 
