@@ -2,8 +2,8 @@
 
 Loads 100,000 open rapid reviews (each with its three clocks), of which three groups of 1,000 have a
 running clock newly past its deadline at successive dates; then measures the median latency of
-`GET /deadlines?due_by=…&status=running` over HTTP (in-process) and of a sweep that records 1,000
-breaches, three times.
+`GET /deadlines?due_by=…&status=running` over HTTP (in-process), of a sweep that records 1,000
+breaches, three times, and of the board's pages (issue 8) signed in with the same key.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ REVIEWS = 100_000
 NEWLY_BREACHED = 1_000
 TODAY = date(2026, 6, 1)
 SWEEP_DATES = (date(2026, 5, 4), date(2026, 5, 11), date(2026, 5, 18))  # each group is due the day before
+BOARD_PAGES = ("/board", "/board?status=breached", "/board?status=on_track", "/board/calendar")
 
 
 def _load(services, reviews: int) -> None:  # type: ignore[no-untyped-def]
@@ -115,6 +116,8 @@ def run(label: str, database_url: str, reviews: int = REVIEWS) -> list[tuple[str
             response = client.get(f"/deadlines?due_by={due_by}&status=running", headers=headers)
             latencies.append(time.perf_counter() - t)
             assert response.status_code == 200 and len(response.json()["items"]) == 100
+        client.post("/board/sign-in", data={"key": headers["Authorization"].removeprefix("Bearer ")})
+        board = {page: _median_ms(client, page) for page in BOARD_PAGES}
     sweeps = []
     for as_of in SWEEP_DATES:
         t = time.perf_counter()
@@ -126,4 +129,15 @@ def run(label: str, database_url: str, reviews: int = REVIEWS) -> list[tuple[str
         (f"{label}: load {reviews:,} reviews with clocks", f"{loaded:.1f} s"),
         (f"{label}: GET /deadlines?due_by&status=running median", f"{statistics.median(latencies) * 1e3:.1f} ms"),
         (f"{label}: sweep recording {NEWLY_BREACHED:,} breaches, median of 3", f"{statistics.median(sweeps):.2f} s"),
+        *((f"{label}: GET {page} (the board) median", f"{ms:.1f} ms") for page, ms in board.items()),
     ]
+
+
+def _median_ms(client: TestClient, page: str) -> float:
+    latencies = []
+    for _ in range(20):
+        t = time.perf_counter()
+        response = client.get(page)
+        latencies.append(time.perf_counter() - t)
+        assert response.status_code == 200 and "<tbody" in response.text
+    return statistics.median(latencies) * 1e3
