@@ -388,3 +388,19 @@ def test_sign_in_form_takes_a_key_from_the_next_page_it_names(client: TestClient
     form = client.get("/board/sign-in?next=/board/calendar").text
     assert '<input type="hidden" name="next" value="/board/calendar">' in form
     assert 'value="/board"' in client.get("/board/sign-in?next=https://elsewhere.example").text
+
+
+def test_an_unexpected_error_on_a_board_page_is_an_html_page_and_is_logged(
+    client: TestClient, key_for: KeyFor, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr("practice_review.board.routes.review_page", broken)
+    sign_in(client, secret(key_for("business_unit")))
+    with TestClient(client.app, raise_server_exceptions=False) as browser:
+        browser.cookies = client.cookies
+        response = browser.get("/board/reviews/00000000-0000-4000-8000-000000000000")
+    assert response.status_code == 500 and response.headers["content-type"] == HTML
+    assert "Something went wrong" in response.text and "disk is on fire" not in response.text
+    assert "unexpected error on GET /board/reviews/" in caplog.text
