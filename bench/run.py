@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import deadlines  # noqa: E402
 from bench.load import LoadResult, cpu_seconds, rss_mib, run_load  # noqa: E402
+from practice_review.board.session import COOKIE as BOARD_COOKIE  # noqa: E402
 from practice_review.bootstrap import build_services  # noqa: E402
 from practice_review.calendar import WorkingCalendar  # noqa: E402
 from practice_review.config import Settings  # noqa: E402
@@ -46,6 +47,14 @@ WORKERS = 2
 CLIENTS = (1, 8, 32)
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))  # of load at each client count
 RESULTS = ROOT / "bench" / "results.md"
+BOARD_PAGES = [
+    "/board",
+    "/board?status=breached",
+    "/board?status=on_track",
+    "/board?type=lcspr",
+    "/board?type=rapid&status=breached",
+    "/board/calendar",
+]
 # Every filter /reviews and /deadlines offer, alone and together, including a type and a state no loaded
 # review has (a filter matching nothing must not scan everything).
 FILTERED_LISTINGS = [
@@ -122,14 +131,14 @@ class DatabaseFigures:
     get_review: list[float]
     get_deadlines: list[float]
     slowest_listing: tuple[float, str]  # median seconds, path
+    slowest_page: tuple[float, str]  # of the board's
     loaded_in: float
     sweeps: list[tuple[float, int]]  # seconds, breaches recorded
 
 
-def timed_gets(port: int, key: str, paths: list[str], repeat: int) -> list[float]:
+def timed_gets(port: int, headers: dict[str, str], paths: list[str], repeat: int) -> list[float]:
     """Each path `repeat` times, one request after another on one connection; seconds each took."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Authorization": f"Bearer {key}"}
     timings = []
     for _ in range(repeat):
         for path in paths:
@@ -158,10 +167,12 @@ def measure(database_url: str) -> DatabaseFigures:
     with services.db.read() as session:  # reviews the clients walked: meetings, declarations, history
         walked = [row[0] for row in session.execute(text("SELECT id FROM reviews ORDER BY id LIMIT 200"))]
     loaded_in = deadlines.load(services)
+    api, board = {"Authorization": f"Bearer {key}"}, {"Cookie": f"{BOARD_COOKIE}={key}"}
     with served(database_url, WORKERS) as server:
-        get_review = timed_gets(server.port, key, [f"/reviews/{review_id}" for review_id in walked], 3)
-        get_deadlines = timed_gets(server.port, key, [f"/deadlines?due_by={deadlines.due_by()}&status=running"], 300)
-        listings = [(statistics.median(timed_gets(server.port, key, [path], 20)), path) for path in FILTERED_LISTINGS]
+        get_review = timed_gets(server.port, api, [f"/reviews/{review_id}" for review_id in walked], 3)
+        get_deadlines = timed_gets(server.port, api, [f"/deadlines?due_by={deadlines.due_by()}&status=running"], 300)
+        listings = [(statistics.median(timed_gets(server.port, api, [path], 20)), path) for path in FILTERED_LISTINGS]
+        pages = [(statistics.median(timed_gets(server.port, board, [path], 20)), path) for path in BOARD_PAGES]
         started_full, rss_full = server.started_in, rss_mib(server)
     services.today = lambda: deadlines.TODAY
     sweeps = deadlines.sweeps(services)
@@ -175,6 +186,7 @@ def measure(database_url: str) -> DatabaseFigures:
         get_review,
         get_deadlines,
         max(listings),
+        max(pages),
         loaded_in,
         sweeps,
     )
@@ -243,6 +255,10 @@ def database_rows(figures: dict[str, DatabaseFigures]) -> list[Row]:
     add(
         f"100,000 reviews: slowest median of {len(FILTERED_LISTINGS)} filtered listings (every filter)",
         lambda f: f"{ms(f.slowest_listing[0])} `{f.slowest_listing[1]}`",
+    )
+    add(
+        f"100,000 reviews: slowest median of {len(BOARD_PAGES)} board pages (issue 8)",
+        lambda f: f"{ms(f.slowest_page[0])} `{f.slowest_page[1]}`",
     )
     add("server start-up, empty database (2 workers)", lambda f: f"{f.started_empty:.2f} s")
     add("server start-up, 100,000 reviews (2 workers)", lambda f: f"{f.started_full:.2f} s")

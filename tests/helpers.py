@@ -150,6 +150,10 @@ class Api:
         body = {"party": party, "person_id": person_id, "name": name, "agrees": agrees, "endorsed_on": endorsed_on}
         return self.ok(self.client.post(f"/reviews/{review_id}/endorsements", json=body, headers=self.bu), 201)
 
+    def link_external(self, review_id: str, kind: str, reference: str, relation: str = "parallel") -> dict[str, Any]:
+        body = {"external": {"kind": kind, "reference": reference}, "relation": relation}
+        return self.ok(self.client.post(f"/reviews/{review_id}/links", json=body, headers=self.bu), 201)
+
     def fire(
         self,
         review_id: str,

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
 
 CLI = str(Path(sys.executable).with_name("practice-review"))
 
@@ -66,3 +69,20 @@ def served(database_url: str, workers: int = 1, log: IO[bytes] | None = None) ->
     finally:
         server.process.terminate()
         server.process.wait(timeout=30)
+
+
+@contextmanager
+def served_in_thread(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free local port, in a background thread of this process; its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        threading.Event().wait(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

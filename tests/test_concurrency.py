@@ -11,13 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 
 from practice_review.api.app import create_app
 from practice_review.services.common import Services
 
 from .helpers import Api
-from .server import free_port, served
+from .server import served, served_in_thread
 
 CLIENTS = 16
 
@@ -33,20 +32,8 @@ def live_api(
         with served(database_url, workers=2) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
             yield Api(client, *keys)
         return
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-        for _ in range(200):
-            if server.started:
-                break
-            threading.Event().wait(0.05)
+    with served_in_thread(create_app(services=services)) as url, httpx.Client(base_url=url, timeout=60) as client:
         yield Api(client, *keys)
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _at_once(count: int, action: Callable[[], httpx.Response]) -> list[httpx.Response]:

@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from .. import board
 from ..bootstrap import build_services
 from ..config import Settings
 from ..services.common import Services
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         keys,
     ):
         app.include_router(module.router)
+    board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

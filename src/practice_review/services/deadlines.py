@@ -28,6 +28,7 @@ from .common import Services, not_in_future, record_history, utcnow
 from .notifications import notify_approaching
 
 SWEEP_BATCH = 200
+LAST_ID = 2**63 - 1  # past any row id (ids are 64-bit integers)
 
 
 Cursor = tuple[date, str, int]  # (due_on, kind, item id): the order deadlines are listed in
@@ -139,6 +140,12 @@ def _parse_cursor(cursor: str) -> Cursor:
         return date.fromisoformat(due_on), kind, int(item_id)
     except ValueError:
         raise InvalidData([{"field": "cursor", "message": "not a cursor this service returned"}]) from None
+
+
+def starting_after(day: date) -> str:
+    """A cursor for `list_deadlines` that starts with the deadlines due after `day` (the kinds sort
+    action, clock, information, so a cursor past the last information request of `day` is past all of it)."""
+    return _cursor(day, "information", LAST_ID)
 
 
 def list_deadlines(

@@ -101,6 +101,14 @@ def get_meeting(services: Services, caller: Caller, review_id: str, meeting_id: 
         return meeting_view(_meeting(session, review_id, meeting_id), load_declarations(session, review_id))
 
 
+def list_meetings(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
+    """Every meeting of the review in the order recorded, each with its quorum and declarations as they stand."""
+    with services.db.read() as session:
+        find_review(session, caller, review_id)
+        declarations = load_declarations(session, review_id)
+        return [meeting_view(meeting, declarations) for meeting in load_meetings(session, review_id)]
+
+
 def record_attendance(
     services: Services, caller: Caller, review_id: str, meeting_id: int, attendees: list[Attendee]
 ) -> dict[str, Any]:

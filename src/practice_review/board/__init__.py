@@ -1,0 +1,25 @@
+"""The deadline board (issue 8): the Business Unit's read-only window on every review, in the browser.
+
+Server-rendered pages under /board (routes.py), behind the API's own keys (session.py), reading
+through the services only: the board table (listing.py), a review's page (views.py) and the
+calendar (months.py), with red / amber / green marks (urgency.py). Templates, CSS, the small script
+and the vendored Mermaid are package data, served from the package itself.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import pages
+from .routes import router
+from .session import PATH
+
+STATIC = pages.HERE / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Add the board to the app; call after the API's problem handlers are installed."""
+    app.include_router(router)
+    app.mount(f"{PATH}/static", StaticFiles(directory=STATIC), name="board-static")
+    pages.install(app)

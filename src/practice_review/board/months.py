@@ -1,0 +1,115 @@
+"""The calendar page: the next months as grids, with bank holidays and closure days (C1) and every
+running or breached deadline on the day it is due, from the deadlines service."""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ..calendar import add_calendar_months
+from ..errors import InvalidData
+from ..permissions import ACTIONS, require
+from ..roles import Caller
+from ..services.common import Services
+from ..services.deadlines import list_deadlines, starting_after
+from .urgency import Mark, deadline_mark
+
+MONTHS = 3
+MOST_DEADLINES = 500  # shown at most on one calendar page; the page says when there are more
+MOST_A_DAY = 6  # listed in a day's square; the rest are counted
+
+
+@dataclass(frozen=True)
+class Due:
+    item: dict[str, Any]  # as the deadlines service lists it
+    what: str  # the clock's name, or "information request" / "action"
+    mark: Mark
+
+
+@dataclass
+class Day:
+    date: date
+    in_month: bool
+    working: bool
+    holiday: str | None = None
+    due: list[Due] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Month:
+    first: date
+    weeks: list[list[Day]]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    months: list[Month]
+    today: date
+    holidays: list[tuple[date, str]]
+    deadlines_shown: bool  # False for a key that may not poll deadlines
+    more: bool  # more deadlines than MOST_DEADLINES fell in these months
+
+
+def first_month(text: str | None, today: date) -> date:
+    """The first month shown: `YYYY-MM`, or this month."""
+    if not text:
+        return today.replace(day=1)
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise InvalidData([{"field": "month", "message": "must be a month, YYYY-MM"}]) from None
+
+
+def _what(clock: str) -> str:
+    kind, _, number = clock.partition(":")
+    return {"information": f"information request {number}", "action": f"action {number}"}.get(kind, clock)
+
+
+def months(services: Services, caller: Caller, start: date, review_type: str | None) -> Calendar:
+    require(caller, "read_reference")
+    today = services.today()
+    firsts = [add_calendar_months(start, n) for n in range(MONTHS)]
+    last = add_calendar_months(start, MONTHS) - timedelta(days=1)
+    grids = [stdlib_calendar.Calendar(firstweekday=0).monthdatescalendar(f.year, f.month) for f in firsts]
+    days: dict[date, Day] = {}
+    shown = []
+    for first, grid in zip(firsts, grids, strict=True):
+        weeks = [[Day(d, d.month == first.month, services.calendar.is_working_day(d)) for d in week] for week in grid]
+        days.update((day.date, day) for week in weeks for day in week if day.in_month)
+        shown.append(Month(first, weeks))
+    holidays = [
+        (h.date, h.name)
+        for year in range(start.year, last.year + 1)
+        for h in services.calendar.holidays_in(year)
+        if start <= h.date <= last
+    ]
+    for day, name in holidays:
+        days[day].holiday = name
+    items, more = _deadlines(services, caller, start, last, review_type)
+    for item in items:
+        due = Due(item, _what(item["clock"]), deadline_mark(item["status"], item["working_days_remaining"]))
+        days[date.fromisoformat(item["due_on"])].due.append(due)
+    return Calendar(shown, today, holidays, caller.role in ACTIONS["read_deadlines"], more)
+
+
+def _deadlines(
+    services: Services, caller: Caller, first: date, last: date, review_type: str | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The deadlines due from `first` to `last`, at most MOST_DEADLINES, and whether there were more:
+    the breached, then the running (each due before any of these), each one index scan of the service's."""
+    if caller.role not in ACTIONS["read_deadlines"]:
+        return [], False
+    items: list[dict[str, Any]] = []
+    for status in ("breached", "running"):
+        cursor: str | None = starting_after(first - timedelta(days=1))
+        while cursor is not None and len(items) < MOST_DEADLINES:
+            limit = min(500, MOST_DEADLINES - len(items))
+            page = list_deadlines(services, caller, last, status, review_type, limit, cursor)
+            items += page["items"]
+            cursor = page["next_cursor"]
+        if cursor is not None:
+            return items, True
+    return items, False

@@ -1,0 +1,84 @@
+"""Red, amber and green: how urgent a deadline is, in words as well as colour (issue 8).
+
+Red: breached (C5: still running after its due date, or the deadlines service says breached).
+Amber: due within three working days (C1, C2: counted on the service's working calendar, so a bank
+holiday or closure day does not count). Green: later than that. A paused clock (C6) is never red.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ..calendar import WorkingCalendar
+from .words import day
+
+AMBER_WORKING_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Mark:
+    level: str  # red, amber, green, paused, none: the CSS class, never the only signal
+    label: str  # what the mark says
+    detail: str  # how far off, in working days
+    rank: int  # for sorting: most urgent first
+
+
+NO_DEADLINE = Mark("none", "No deadline running", "", 4)
+
+
+def _days(n: int) -> str:
+    return f"{n} working day{'' if n == 1 else 's'}"
+
+
+def deadline_mark(status: str, working_days_remaining: int | None) -> Mark:
+    """The mark of a running or breached deadline, as the reviews and deadlines services report it."""
+    remaining = working_days_remaining
+    if status == "breached" or (remaining is not None and remaining < 0):
+        detail = f"{_days(-remaining)} overdue" if remaining is not None and remaining < 0 else "Past its due date"
+        return Mark("red", "Breached", detail, 0)
+    if remaining is None:
+        return NO_DEADLINE
+    if remaining <= AMBER_WORKING_DAYS:
+        return Mark("amber", "Due soon", "Due today" if remaining == 0 else f"Due in {_days(remaining)}", 1)
+    return Mark("green", "On track", f"{_days(remaining)} left", 2)
+
+
+def paused_mark(paused_on: str | None) -> Mark:
+    return Mark("paused", "Paused", f"Paused since {day(paused_on)}" if paused_on else "Paused", 3)
+
+
+def clock_mark(clock: dict[str, Any]) -> Mark | None:
+    """A clock's mark as the board shows it; None for a clock that is not counting (not started, met,
+    cancelled, stopped late) or is a window given to others (never breached)."""
+    if clock["window"]:
+        return None
+    if clock["status"] == "paused":
+        return paused_mark(clock.get("paused_on"))
+    if clock["status"] in ("running", "breached") and clock["working_days_remaining"] is not None:
+        return deadline_mark(clock["status"], clock["working_days_remaining"])
+    return None
+
+
+def next_due(clocks: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The review's most urgent counting clock (running or breached, not a window): the earliest due, and
+    of those due the same day the first its workflow declares (`clocks` come in that order)."""
+    counting = [c for c in clocks if c["status"] != "paused" and clock_mark(c) is not None]
+    return min(counting, key=lambda c: c["due_on"], default=None)
+
+
+def review_mark(clocks: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, Mark]:
+    """The clock a review's row shows and its mark: the next due clock, else a paused one, else none."""
+    clock = next_due(clocks)
+    if clock is not None:
+        return clock, deadline_mark(clock["status"], clock["working_days_remaining"])
+    paused = [c for c in clocks if not c["window"] and c["status"] == "paused"]
+    if paused:
+        return paused[0], paused_mark(paused[0].get("paused_on"))
+    return None, NO_DEADLINE
+
+
+def last_amber_day(calendar: WorkingCalendar, today: date) -> date:
+    """The last date still amber: due on or before it is at most three working days away."""
+    return calendar.add_working_days(today, AMBER_WORKING_DAYS + 1) - timedelta(days=1)
