@@ -1,6 +1,6 @@
 """indexes for every listing filter
 
-GET /reviews?review_type=…|state=… reads newest first from an index instead of sorting every match;
+GET /reviews?open=…|review_type=…|state=… reads newest first from an index instead of sorting every match;
 GET /deadlines reads clocks of each status in (due_on, id) order, and with review_type=… from an index
 on the clock's own copy of its review's type (a review never changes type).
 
@@ -26,6 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table("clocks") as batch:
         batch.alter_column("review_type", existing_type=sa.String(length=64), nullable=False)
     op.create_index("ix_clocks_status_review_type_due_on_id", "clocks", ["status", "review_type", "due_on", "id"])
+    op.create_index("ix_reviews_open_created_at_id", "reviews", ["open", "created_at", "id"])
+    op.drop_index("ix_reviews_open_created_at", table_name="reviews")
     op.create_index("ix_reviews_review_type_created_at_id", "reviews", ["review_type", "created_at", "id"])
     op.create_index("ix_reviews_state_created_at_id", "reviews", ["state", "created_at", "id"])
     op.create_index("ix_clocks_status_due_on_id", "clocks", ["status", "due_on", "id"])
@@ -40,3 +42,5 @@ def downgrade() -> None:
     op.drop_index("ix_clocks_status_due_on_id", table_name="clocks")
     op.drop_index("ix_reviews_state_created_at_id", table_name="reviews")
     op.drop_index("ix_reviews_review_type_created_at_id", table_name="reviews")
+    op.create_index("ix_reviews_open_created_at", "reviews", ["open", "created_at"])
+    op.drop_index("ix_reviews_open_created_at_id", table_name="reviews")

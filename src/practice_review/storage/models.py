@@ -76,8 +76,8 @@ class Review(Base):
     __table_args__ = (
         Index("ix_reviews_created_at_id", "created_at", "id"),
         Index("ix_reviews_review_type_state", "review_type", "state"),
-        Index("ix_reviews_open_created_at", "open", "created_at"),
-        # GET /reviews filtered by type or state, newest first, without sorting every match
+        # GET /reviews filtered by open, type or state, newest first, without sorting every match
+        Index("ix_reviews_open_created_at_id", "open", "created_at", "id"),
         Index("ix_reviews_review_type_created_at_id", "review_type", "created_at", "id"),
         Index("ix_reviews_state_created_at_id", "state", "created_at", "id"),
     )
