@@ -323,7 +323,9 @@ def main() -> None:
     else:
         print("PostgreSQL not benchmarked: set PRACTICE_REVIEW_BENCH_POSTGRES_URL (make bench does when it is up)")
     rows = calendar_rows() + database_rows(figures)
-    report = f"{table(rows)}\n\nMachine: {machine()}.\n"
+    report = (
+        f"{table(rows)}\n\nMachine: {machine()}.\n\nWhat each row measures, and where the time goes: bench/README.md.\n"
+    )
     print(report)
     RESULTS.write_text(f"# Benchmark results (`make bench`, {date.today().isoformat()})\n\n{report}")
     print(f"written to {RESULTS.relative_to(ROOT)}")
