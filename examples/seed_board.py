@@ -1,0 +1,62 @@
+"""Seed reviews dated back from today, so the board (/board) has something to show: a referral past its
+screening deadline (red), one due within 3 working days (amber), one just received (green), and an
+LCSPR opened by a rapid review with its completion clock paused.
+
+    .venv/bin/python examples/seed_board.py        # on the configured database (default ./practice_review.db)
+
+Every step goes through the HTTP API (in-process), so every rule applies. Run it more than once and it
+adds another set.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from seed_year import Seeder  # this folder is on the path when the script runs
+
+from practice_review.api.app import create_app
+from practice_review.bootstrap import build_services
+from practice_review.calendar import WorkingCalendar
+from practice_review.config import Settings
+from practice_review.services.keys import create_key
+from practice_review.storage.migrations import upgrade
+
+
+def working_days_ago(calendar: WorkingCalendar, today: date, days: int) -> str:
+    """The working day `days` working days before `today` (0: today, or the working day before it)."""
+    day = today
+    for step in range(days + 1):
+        if step:
+            day -= timedelta(days=1)
+        while not calendar.is_working_day(day):
+            day -= timedelta(days=1)
+    return day.isoformat()
+
+
+def seed(s: Seeder, calendar: WorkingCalendar, today: date) -> None:
+    def ago(days: int) -> str:
+        return working_days_ago(calendar, today, days)
+
+    s.referral(ago(8), "Salford City Council", ["neglect"])  # not screened: screening (5 days) breached
+    s.referral(ago(3), "Greater Manchester Police", ["exploitation"])  # screening due in 2 working days
+    s.referral(ago(0), "NHS Greater Manchester ICB", ["mental health"])  # received today
+    walked = s.referral(ago(30), "Salford City Council", ["domestic abuse"])
+    answered = s.rapid_review(walked, [ago(n) for n in (28, 27, 26, 19, 17, 13, 2)], "lcspr", "agrees")
+    lcspr = answered["links"][0]["review_id"]
+    s.call("POST", f"/reviews/{lcspr}/clocks/completion/pause", {"reason": "Criminal trial under way"})
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    services = build_services(settings)
+    with TestClient(create_app(services=services)) as client:
+        seeder = Seeder(client, create_key(services, "example seed", "business_unit").secret)
+        seed(seeder, services.calendar, services.today())
+    services.db.dispose()
+    print("seeded: open http://127.0.0.1:8000/board")
+
+
+if __name__ == "__main__":
+    main()
