@@ -12,15 +12,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from fastapi.testclient import TestClient
-from seed_year import Seeder  # this folder is on the path when the script runs
+from seed_year import Seeder, with_seeder  # this folder is on the path when the script runs
 
-from practice_review.api.app import create_app
-from practice_review.bootstrap import build_services
 from practice_review.calendar import WorkingCalendar
-from practice_review.config import Settings
-from practice_review.services.keys import create_key
-from practice_review.storage.migrations import upgrade
 
 
 def working_days_ago(calendar: WorkingCalendar, today: date, days: int) -> str:
@@ -48,13 +42,7 @@ def seed(s: Seeder, calendar: WorkingCalendar, today: date) -> None:
 
 
 def main() -> None:
-    settings = Settings.from_env()
-    upgrade(settings.database_url)
-    services = build_services(settings)
-    with TestClient(create_app(services=services)) as client:
-        seeder = Seeder(client, create_key(services, "example seed", "business_unit").secret)
-        seed(seeder, services.calendar, services.today())
-    services.db.dispose()
+    with_seeder(lambda seeder, services: seed(seeder, services.calendar, services.today()))
     print("seeded: open http://127.0.0.1:8000/board")
 
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 
 from practice_review.api.app import create_app
 from practice_review.bootstrap import build_services
 from practice_review.config import Settings
+from practice_review.services.common import Services
 from practice_review.services.keys import create_key
 from practice_review.storage.migrations import upgrade
+
+T = TypeVar("T")
 
 PANEL = [
     {"person_id": "la-1", "name": "Dana Okafor", "organisation": "Salford City Council", "partner": "local_authority"},
@@ -164,16 +168,24 @@ def seed(s: Seeder) -> None:
     s.fire(f, "withdraw", "2026-01-05", reason="Merged with another referral")
 
 
-def main() -> None:
+def with_seeder(use: Callable[[Seeder, Services], T]) -> T:
+    """Run `use` with a seeder on the configured database (migrated first), through the API in-process."""
     settings = Settings.from_env()
     upgrade(settings.database_url)
     services = build_services(settings)
-    with TestClient(create_app(services=services)) as client:
-        seeder = Seeder(client, create_key(services, "example seed", "business_unit").secret)
+    try:
+        with TestClient(create_app(services=services)) as client:
+            return use(Seeder(client, create_key(services, "example seed", "business_unit").secret), services)
+    finally:
+        services.db.dispose()
+
+
+def main() -> None:
+    def seed_and_report(seeder: Seeder, _: Services) -> Any:
         seed(seeder)
-        figures = seeder.call("GET", "/reports/summary?from=2025-01-01&to=2025-12-31")
-    services.db.dispose()
-    print(json.dumps(figures, indent=2))
+        return seeder.call("GET", "/reports/summary?from=2025-01-01&to=2025-12-31")
+
+    print(json.dumps(with_seeder(seed_and_report), indent=2))
 
 
 if __name__ == "__main__":
