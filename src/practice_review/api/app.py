@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         configured = settings or Settings.from_env()
         app.state.services = services or build_services(configured)
         # Few threads per process: a request holds the GIL for most of its time, so more threads only
-        # queue for it, raising latency and lowering throughput (bench/results.md).
+        # queue for it, raising latency (bench/README.md).
         to_thread.current_default_thread_limiter().total_tokens = configured.threads
         try:
             yield
