@@ -4,6 +4,7 @@ marks over bank holidays, filters and pages, what an agency key sees, error page
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from datetime import date
@@ -128,6 +129,32 @@ def test_signing_out_forgets_the_key(client: TestClient, key_for: KeyFor) -> Non
     assert (response.status_code, response.headers["location"]) == (303, "/board/sign-in")
     assert 'practice_review_board=""' in response.headers["set-cookie"]
     assert client.get("/board", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "came_from",
+    [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://elsewhere.example"}],
+)
+def test_another_site_cannot_sign_a_browser_in_or_out(
+    client: TestClient, key_for: KeyFor, came_from: dict[str, str]
+) -> None:
+    """Login CSRF: a form on another site posting its own key, or signing the user out, is refused."""
+    key = secret(key_for("business_unit"))
+    refused = client.post("/board/sign-in", data={"key": key}, headers=came_from, follow_redirects=False)
+    assert refused.status_code == 403 and "set-cookie" not in refused.headers
+    assert "text/html" in refused.headers["content-type"]
+    sign_in(client, key)  # from the board's own form
+    assert client.post("/board/sign-out", headers=came_from, follow_redirects=False).status_code == 403
+    assert client.get("/board", follow_redirects=False).status_code == 200  # still signed in
+
+
+def test_odd_calendar_months_and_cursors_are_refused_not_crashed(client: TestClient, key_for: KeyFor) -> None:
+    sign_in(client, secret(key_for("business_unit")))
+    for month in ("9999-11", "2101-01", "1989-12"):
+        assert client.get(f"/board/calendar?month={month}").status_code == 422, month
+    huge = base64.urlsafe_b64encode(b"2026-01-01|clock|99999999999999999999999").decode()
+    assert client.get(f"/board?page=b:{huge}").status_code == 422
+    assert client.get(f"/deadlines?cursor={huge}", headers=key_for("business_unit")).status_code == 422
 
 
 def test_a_revoked_key_stops_working_on_the_board_at_once(client: TestClient, services: Services) -> None:

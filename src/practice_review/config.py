@@ -25,9 +25,13 @@ def _parse_closure_days(text: str) -> tuple[date, ...]:
 
 
 def _parse_threads(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
+    try:
+        threads = int(text)
+    except ValueError:
+        threads = 0
+    if threads < 1:
         raise ConfigurationError(f"PRACTICE_REVIEW_THREADS must be a whole number of at least 1, not {text!r}")
-    return int(text)
+    return threads
 
 
 def _default_workflows_dir() -> Path:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..calendar import add_calendar_months
+from ..calendar import FIRST_YEAR, LAST_YEAR, add_calendar_months
 from ..errors import InvalidData
 from ..permissions import ACTIONS, require
 from ..roles import Caller
@@ -58,9 +58,12 @@ def first_month(text: str | None, today: date) -> date:
         return today.replace(day=1)
     try:
         year, month = (int(part) for part in text.split("-"))
+        if not FIRST_YEAR <= year < LAST_YEAR:  # the working calendar's years, with room for three months
+            raise ValueError(year)
         return date(year, month, 1)
     except ValueError:
-        raise InvalidData([{"field": "month", "message": "must be a month, YYYY-MM"}]) from None
+        message = f"must be a month, YYYY-MM, from {FIRST_YEAR} to {LAST_YEAR - 1}"
+        raise InvalidData([{"field": "month", "message": message}]) from None
 
 
 def _what(clock: str) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..calendar import LONDON, add_calendar_months
 from ..errors import InvalidData, NotPermitted
@@ -15,7 +16,7 @@ from ..permissions import require
 from ..services.keys import authenticate
 from . import listing, months
 from .pages import render
-from .session import PATH, BoardCaller, back_to, forget_key, keep_key, services_of
+from .session import PATH, BoardCaller, back_to, forget_key, keep_key, refuse_cross_site, services_of
 from .views import review_page
 
 router = APIRouter(prefix=PATH, include_in_schema=False)
@@ -41,10 +42,11 @@ def sign_in_form(request: Request, next: Text = "") -> HTMLResponse:
 @router.post("/sign-in", response_class=HTMLResponse, response_model=None)
 async def sign_in(request: Request) -> HTMLResponse | RedirectResponse:
     """The key comes in the form's body; the answer sends the browser on with no query string."""
+    refuse_cross_site(request)
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     key = (form.get("key") or [""])[0].strip()
     target = back_to((form.get("next") or [""])[0])
-    caller = authenticate(services_of(request), key) if key else None
+    caller = await run_in_threadpool(authenticate, services_of(request), key) if key else None
     if caller is None:
         error = "That key is unknown, revoked or expired." if key else "Enter an API key."
         return render(request, "sign_in.html", {"next": target, "error": error}, status=401)
@@ -60,6 +62,7 @@ async def sign_in(request: Request) -> HTMLResponse | RedirectResponse:
 
 @router.post("/sign-out", response_model=None)
 def sign_out(request: Request) -> RedirectResponse:
+    refuse_cross_site(request)
     response = RedirectResponse(f"{PATH}/sign-in", status_code=303)
     forget_key(response, request)
     return response

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ..errors import NotPermitted
 from ..roles import Caller
 from ..services.common import Services
 from ..services.keys import authenticate
@@ -45,6 +47,15 @@ def board_caller(request: Request) -> Caller:
 
 
 BoardCaller = Annotated[Caller, Depends(board_caller)]
+
+
+def refuse_cross_site(request: Request) -> None:
+    """Signing in or out only from the board's own pages: another site cannot sign a browser in with its
+    own key, or out (the browser says where a form came from in Sec-Fetch-Site, older ones in Origin)."""
+    fetched_from = request.headers.get("sec-fetch-site", "same-origin")
+    origin = request.headers.get("origin")
+    if fetched_from not in ("same-origin", "none") or (origin and urlsplit(origin).netloc != request.url.netloc):
+        raise NotPermitted("sign in and out from the board's own pages")
 
 
 def back_to(next_path: str | None) -> str:

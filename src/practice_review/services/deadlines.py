@@ -135,7 +135,7 @@ def _cursor(due_on: date, kind: str, item_id: int) -> str:
 def _parse_cursor(cursor: str) -> Cursor:
     try:
         due_on, kind, item_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        if kind not in ("action", "clock", "information"):
+        if kind not in ("action", "clock", "information") or not 0 <= int(item_id) <= LAST_ID:
             raise ValueError(kind)
         return date.fromisoformat(due_on), kind, int(item_id)
     except ValueError:
