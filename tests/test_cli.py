@@ -25,6 +25,7 @@ def test_workflows_check_names_every_problem_and_fails(tmp_path: Path, capsys: p
     broken = broken.replace("check: meeting_quorate}", "check: meeting_quorum}", 1)
     broken = broken.replace("stops_on: [submit_to_national_panel]", "stops_on: [submit_to_panel]")
     broken = broken.replace("  escalated: {}\n", "  escalated: {}\n  limbo: {}\n")
+    broken = broken.replace("    rule: Q2\n    starts_on: created", "    starts_on: created", 1)
     (tmp_path / "rapid.yaml").write_text(broken)
 
     assert main(["workflows", "check", "--dir", str(tmp_path)]) == 1
@@ -32,6 +33,7 @@ def test_workflows_check_names_every_problem_and_fails(tmp_path: Path, capsys: p
     assert "unknown guard 'meeting_quorum'" in errors
     assert "stops on unknown event 'submit_to_panel'" in errors
     assert "state 'limbo' is unreachable" in errors
+    assert "clock 'screening': has no rule id" in errors
 
 
 def test_keys_create_prints_the_key_last_and_it_works(

@@ -89,9 +89,7 @@ def context(
     last: date = date(2026, 1, 20),
 ) -> ReviewContext:
     return ReviewContext(
-        "rapid",
         state,
-        RECEIVED,
         last,
         today,
         CALENDAR,
@@ -590,7 +588,7 @@ def test_notification_clock_defaults_to_received_on() -> None:
 def test_c2_notify_national_panel_starts_the_15_working_day_rapid_review_clock() -> None:
     received = date(2025, 12, 15)
     created = {c.name: c for c in clock_rules.initial_clocks(RAPID.clocks, {"received_on": received}, CALENDAR)}
-    ctx = replace(context("awaiting_notification", last=received, today=date(2025, 12, 19)), received_on=received)
+    ctx = context("awaiting_notification", last=received, today=date(2025, 12, 19))
     decision = fire(ctx, "notify_national_panel", on=date(2025, 12, 19), clocks=created)
     rapid = decision.clock_changes["rapid_review"]
     assert rapid.status == clock_rules.RUNNING

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import PROJECT_ROOT, Settings
 from .roles import ROLES, STATUTORY_PARTNERS
+
+if TYPE_CHECKING:
+    from .services.common import Services
 
 OPENAPI_PATH = PROJECT_ROOT / "openapi" / "openapi.json"
 
@@ -18,6 +24,19 @@ def openapi_document() -> str:
     from .api.app import create_app
 
     return json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n"
+
+
+@contextmanager
+def _services(settings: Settings) -> Iterator[Services]:
+    """The service's parts on a migrated database, released afterwards (every command that reads or writes)."""
+    from .bootstrap import build_services
+
+    _migrate(settings)
+    services = build_services(settings)
+    try:
+        yield services
+    finally:
+        services.db.dispose()
 
 
 def _migrate(settings: Settings) -> None:
@@ -59,20 +78,16 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
-    from .bootstrap import build_services
     from .errors import InvalidData
     from .services.keys import create_key
 
-    _migrate(settings)
-    services = build_services(settings)
     expires_at = datetime.now(UTC) + timedelta(days=args.expires_in_days) if args.expires_in_days else None
     try:
-        key = create_key(services, args.name, args.role, args.partner, args.organisation, expires_at)
+        with _services(settings) as services:
+            key = create_key(services, args.name, args.role, args.partner, args.organisation, expires_at)
     except InvalidData as exc:
         print("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors), file=sys.stderr)
         return 2
-    finally:
-        services.db.dispose()
     scope = f" ({key.partner})" if key.partner else f" ({key.organisation})" if key.organisation else ""
     scope += f", expiring {expires_at.isoformat()}" if expires_at else ""
     print(f"created key {key.id} '{key.name}' with role {key.role}{scope}; it is shown only once:")
@@ -83,21 +98,18 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
-    from .bootstrap import build_services
     from .errors import DomainError
     from .roles import Caller
     from .services.deadlines import sweep
 
-    _migrate(settings)
-    services = build_services(settings)
     scheduler = Caller(key_id=0, key_name="practice-review sweep", role="business_unit")
     try:
-        result = sweep(services, scheduler, date.fromisoformat(args.as_of) if args.as_of else None)
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+        with _services(settings) as services:
+            result = sweep(services, scheduler, as_of)
     except (DomainError, ValueError) as exc:
         print(f"sweep refused: {exc}", file=sys.stderr)
         return 2
-    finally:
-        services.db.dispose()
     for breach in result["newly_breached"]:
         print(f"breached  {breach['reference']:<18} {breach['clock']:<22} due {breach['due_on']}")
     print(f"sweep as of {result['as_of']}: {len(result['newly_breached'])} newly breached")
@@ -105,28 +117,19 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
-    from .bootstrap import build_services
     from .services.notifications import deliver
 
-    _migrate(settings)
-    services = build_services(settings)
-    try:
+    with _services(settings) as services:
         outcome = deliver(services)
-    finally:
-        services.db.dispose()
     print(f"delivered {outcome['delivered']}, retrying later {outcome['retrying']}, dead {outcome['dead']}")
     return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from .bootstrap import build_services
     from .services.audit import verify
 
-    services = build_services(settings)
-    try:
+    with _services(settings) as services:
         reviews, events, breaks = verify(services)
-    finally:
-        services.db.dispose()
     for b in breaks:
         print(f"BREAK  review {b.review_id} event {b.seq}: {b.problem}")
     print(f"audit: {reviews} reviews, {events} history events checked, {len(breaks)} breaks")
@@ -134,34 +137,27 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
-    from .bootstrap import build_services
     from .services.keys import list_keys
 
-    _migrate(settings)
-    services = build_services(settings)
-    try:
-        for k in list_keys(services):
-            state = "active" if k["active"] else "revoked" if k["revoked_at"] else "expired"
-            scope = k["partner"] or k["organisation"] or ""
-            print(f"{k['id']:>4}  {k['prefix']}…  {state:<8} {k['role']:<22} {scope:<20} {k['name']}")
-    finally:
-        services.db.dispose()
+    with _services(settings) as services:
+        keys = list_keys(services)
+    for k in keys:
+        state = "active" if k["active"] else "revoked" if k["revoked_at"] else "expired"
+        scope = k["partner"] or k["organisation"] or ""
+        print(f"{k['id']:>4}  {k['prefix']}…  {state:<8} {k['role']:<22} {scope:<20} {k['name']}")
     return 0
 
 
 def cmd_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from .bootstrap import build_services
     from .errors import NotFound
     from .services.keys import revoke_key
 
-    services = build_services(settings)
     try:
-        revoked = revoke_key(services, args.key_id)
+        with _services(settings) as services:
+            revoked = revoke_key(services, args.key_id)
     except NotFound as exc:
         print(exc, file=sys.stderr)
         return 2
-    finally:
-        services.db.dispose()
     print(f"revoked key {revoked['id']} '{revoked['name']}': it fails from the next request on")
     return 0
 

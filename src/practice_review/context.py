@@ -81,9 +81,7 @@ class InformationRequest:
 
 @dataclass(frozen=True)
 class ReviewContext:
-    review_type: str
     state: str
-    received_on: date
     last_occurred_on: date
     today: date
     calendar: WorkingCalendar
@@ -106,4 +104,3 @@ class Attempt:
     data: dict[str, Any] = field(default_factory=dict)
     meeting: Meeting | None = None
     meeting_kind: str | None = None
-    preview: bool = False

@@ -212,7 +212,7 @@ class WorkflowEngine:
     def available_events(self, definition: WorkflowDefinition, ctx: ReviewContext) -> list[EventAvailability]:
         result = []
         for event in definition.events_from(ctx.state):
-            attempt = Attempt(event.name, ctx.today, {}, meeting_for(event, ctx, {}), event.meeting, preview=True)
+            attempt = Attempt(event.name, ctx.today, {}, meeting_for(event, ctx, {}), event.meeting)
             blocked = self.evaluate(definition, event, ctx, attempt)
             result.append(EventAvailability(event.name, event.dest, not blocked, blocked, event.roles))
         return result

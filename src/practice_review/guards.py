@@ -33,8 +33,8 @@ def guard(function: Guard) -> Guard:
     return function
 
 
-def _label(partner: str) -> str:
-    return partner.replace("_", " ")
+def _words(code: str) -> str:
+    return code.replace("_", " ")
 
 
 @guard
@@ -63,7 +63,7 @@ def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str
     """Q1/Q2 with Q3: each partner represented by someone who is not excluded."""
     meeting = attempt.meeting
     if meeting is None:
-        kind = (attempt.meeting_kind or "").replace("_", " ")
+        kind = _words(attempt.meeting_kind or "")
         return [Unmet(f"no {kind} meeting has been recorded for this review")]
     found = []
     if meeting.held_on > attempt.occurred_on:
@@ -71,7 +71,7 @@ def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str
             Unmet(f"meeting {meeting.id} is on {meeting.held_on}, after occurred_on {attempt.occurred_on}", rule="C7")
         )
     result = quorum(meeting.attendees, excluded_people(ctx.declarations, meeting.held_on), partners)
-    found += [Unmet(f"no {_label(p)} representative present at meeting {meeting.id}") for p in result.missing_partners]
+    found += [Unmet(f"no {_words(p)} representative present at meeting {meeting.id}") for p in result.missing_partners]
     found += [
         Unmet(f"{a.name} ({a.organisation}) is excluded by the chair's ruling and does not count for quorum", rule="Q3")
         for a in result.excluded_attendees
@@ -140,13 +140,13 @@ def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] = E
     for party in parties:
         endorsement = latest.get(party)
         if endorsement is None:
-            found.append(Unmet(f"no endorsement from {_label(party)}"))
+            found.append(Unmet(f"no endorsement from {_words(party)}"))
         elif not endorsement.agrees:
-            found.append(Unmet(f"{_label(party)} does not agree with the outcome"))
+            found.append(Unmet(f"{_words(party)} does not agree with the outcome"))
         elif endorsement.person_id in excluded_people(ctx.declarations, endorsement.endorsed_on):
             found.append(
                 Unmet(
-                    f"{endorsement.name} is excluded by the chair's ruling and cannot endorse for {_label(party)}",
+                    f"{endorsement.name} is excluded by the chair's ruling and cannot endorse for {_words(party)}",
                     rule="D2",
                 )
             )

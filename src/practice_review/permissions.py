@@ -35,7 +35,11 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def allows(caller: Caller, action: str) -> bool:
+    return caller.role in ACTIONS[action]
+
+
 def require(caller: Caller, action: str) -> None:
-    allowed = ACTIONS[action]
-    if caller.role not in allowed:
-        raise NotPermitted(f"role '{caller.role}' may not {action.replace('_', ' ')} (allowed: {', '.join(allowed)})")
+    if not allows(caller, action):
+        allowed = ", ".join(ACTIONS[action])
+        raise NotPermitted(f"role '{caller.role}' may not {action.replace('_', ' ')} (allowed: {allowed})")

@@ -329,6 +329,8 @@ class _Parser:
         where = f"clock '{name}'"
         raw = self.mapping(raw, where)
         event_names = {e.name for e in events}
+        if not raw.get("rule"):
+            self.fail(f"{where}: has no rule id")
         starts_on = str(raw.get("starts_on", ""))
         if starts_on != CREATED and starts_on not in event_names:
             self.fail(f"{where}: starts on unknown event '{starts_on}'")

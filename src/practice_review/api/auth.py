@@ -31,7 +31,7 @@ def get_caller(
     ] = None,
 ) -> Caller:
     challenge = {"WWW-Authenticate": "Bearer"}
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    if credentials is None:  # HTTPBearer gives None for a missing header or another scheme
         raise HTTPException(401, "an API key is required: Authorization: Bearer <key>", headers=challenge)
     caller = authenticate(get_services(request), credentials.credentials, acting_for)
     if caller is None:

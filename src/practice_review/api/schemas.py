@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-
-from ..rules.privacy import personal_data_in
+from pydantic import BaseModel, ConfigDict, Field
 
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # line breaks and tabs allowed
@@ -18,18 +16,7 @@ LongText = Annotated[str, Field(max_length=4000, pattern=TEXT)]
 Partner = Literal["local_authority", "icb", "police"]
 
 
-def _pseudonym(value: str) -> str:
-    found = personal_data_in(value)
-    if found:
-        raise ValueError(
-            f"looks like {found}: a child is identified by a pseudonym such as 'Child A' or a case reference (§2.2)"
-        )
-    return value
-
-
-Pseudonym = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS), AfterValidator(_pseudonym)
-]
+Pseudonym = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 
 
 class Strict(BaseModel):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidData
-from ..permissions import ACTIONS
+from ..permissions import allows
 from ..roles import Caller
 from ..services.common import Services
 from ..services.deadlines import list_deadlines, starting_after
@@ -71,7 +71,7 @@ def open_reviews(services: Services, caller: Caller, review_type: str | None, st
     """One page of the board: open reviews of `review_type` whose mark matches `status` (a STATUSES key)."""
     if status not in STATUSES:
         raise InvalidData([{"field": "status", "message": f"must be one of {', '.join(s for s in STATUSES if s)}"}])
-    if caller.role not in ACTIONS["read_deadlines"]:
+    if not allows(caller, "read_deadlines"):
         return _by_page(services, caller, review_type, status, _parse(cursor, (ALL_BY_PAGE,)))
     phases = PHASES[status]
     inner = _parse(cursor, phases)

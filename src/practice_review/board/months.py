@@ -10,7 +10,7 @@ from typing import Any
 
 from ..calendar import FIRST_YEAR, LAST_YEAR, add_calendar_months
 from ..errors import InvalidData
-from ..permissions import ACTIONS, require
+from ..permissions import allows, require
 from ..roles import Caller
 from ..services.common import Services
 from ..services.deadlines import list_deadlines, starting_after
@@ -95,7 +95,7 @@ def months(services: Services, caller: Caller, start: date, review_type: str | N
     for item in items:
         due = Due(item, _what(item["clock"]), deadline_mark(item["status"], item["working_days_remaining"]))
         days[date.fromisoformat(item["due_on"])].due.append(due)
-    return Calendar(shown, today, holidays, caller.role in ACTIONS["read_deadlines"], more)
+    return Calendar(shown, today, holidays, allows(caller, "read_deadlines"), more)
 
 
 def _deadlines(
@@ -103,7 +103,7 @@ def _deadlines(
 ) -> tuple[list[dict[str, Any]], bool]:
     """The deadlines due from `first` to `last`, at most MOST_DEADLINES, and whether there were more:
     the breached, then the running (each due before any of these), each one index scan of the service's."""
-    if caller.role not in ACTIONS["read_deadlines"]:
+    if not allows(caller, "read_deadlines"):
         return [], False
     items: list[dict[str, Any]] = []
     for status in ("breached", "running"):

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ..api.auth import get_services
 from ..calendar import LONDON, add_calendar_months
-from ..errors import InvalidData, NotPermitted
-from ..permissions import require
+from ..errors import InvalidData
+from ..permissions import allows
 from ..services.keys import authenticate
 from . import listing, months
 from .pages import render
-from .session import PATH, BoardCaller, back_to, forget_key, keep_key, refuse_cross_site, services_of
+from .session import PATH, BoardCaller, back_to, forget_key, keep_key, refuse_cross_site
 from .views import review_page
 
 router = APIRouter(prefix=PATH, include_in_schema=False)
@@ -25,7 +26,7 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 def _types(request: Request) -> dict[str, str]:
-    return {d.review_type: d.title for d in services_of(request).engine.current_definitions}
+    return {d.review_type: d.title for d in get_services(request).engine.current_definitions}
 
 
 def _review_type(request: Request, value: str) -> str | None:
@@ -46,13 +47,11 @@ async def sign_in(request: Request) -> HTMLResponse | RedirectResponse:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     key = (form.get("key") or [""])[0].strip()
     target = back_to((form.get("next") or [""])[0])
-    caller = await run_in_threadpool(authenticate, services_of(request), key) if key else None
+    caller = await run_in_threadpool(authenticate, get_services(request), key) if key else None
     if caller is None:
         error = "That key is unknown, revoked or expired." if key else "Enter an API key."
         return render(request, "sign_in.html", {"next": target, "error": error}, status=401)
-    try:
-        require(caller, "read_reviews")
-    except NotPermitted:
+    if not allows(caller, "read_reviews"):
         error = f"A key with role '{caller.role}' reads no review data: sign in with another key."
         return render(request, "sign_in.html", {"next": target, "error": error}, status=403)
     response = RedirectResponse(target, status_code=303)
@@ -70,7 +69,7 @@ def sign_out(request: Request) -> RedirectResponse:
 
 @router.get("", response_class=HTMLResponse)
 def board(request: Request, caller: BoardCaller, type: Text = "", status: Text = "", page: Text = "") -> HTMLResponse:
-    services = services_of(request)
+    services = get_services(request)
     found = listing.open_reviews(services, caller, _review_type(request, type), status, page or None)
     context = {
         "caller": caller,
@@ -89,7 +88,7 @@ def board(request: Request, caller: BoardCaller, type: Text = "", status: Text =
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
 def review(request: Request, caller: BoardCaller, review_id: str) -> HTMLResponse:
-    services = services_of(request)
+    services = get_services(request)
     page = review_page(services, caller, review_id)
     context = {"caller": caller, "today": services.today(), "page": page, "active_page": "board"}
     return render(request, "review.html", context)
@@ -97,7 +96,7 @@ def review(request: Request, caller: BoardCaller, review_id: str) -> HTMLRespons
 
 @router.get("/calendar", response_class=HTMLResponse)
 def calendar(request: Request, caller: BoardCaller, month: Text = "", type: Text = "") -> HTMLResponse:
-    services = services_of(request)
+    services = get_services(request)
     start = months.first_month(month, services.today())
     shown = months.months(services, caller, start, _review_type(request, type))
     context = {

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ..api.auth import get_services
 from ..errors import NotPermitted
 from ..roles import Caller
-from ..services.common import Services
 from ..services.keys import authenticate
 
 COOKIE = "practice_review_board"
@@ -34,13 +34,9 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-def services_of(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
-
-
 def board_caller(request: Request) -> Caller:
     secret = request.cookies.get(COOKIE)
-    caller = authenticate(services_of(request), secret) if secret else None
+    caller = authenticate(get_services(request), secret) if secret else None
     if caller is None:
         raise SignInRequired(request.url.path)
     return caller

@@ -14,8 +14,6 @@ from ..storage import models as m
 from .common import Services, as_utc, jsonable, locked_review, not_in_future, part_of, record_history, utcnow
 from .reviews import find_review
 
-STATUSES = ("open", "done", "dropped")
-
 
 def action_view(a: m.Action, today: date) -> dict[str, Any]:
     return jsonable(
@@ -93,9 +91,9 @@ def update_action(
     require(caller, "update_actions")
     errors = []
     if status == "done" and not (evidence or "").strip():
-        errors.append({"field": "evidence", "message": "an action is done with evidence of its impact"})
+        errors.append({"field": "evidence", "message": "an action is done with evidence of its impact (K2)"})
     if status == "dropped" and not (reason or "").strip():
-        errors.append({"field": "reason", "message": "an action is dropped with a reason"})
+        errors.append({"field": "reason", "message": "an action is dropped with a reason (K2)"})
     if errors:
         raise InvalidData(errors)
     today = services.today()

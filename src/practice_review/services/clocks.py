@@ -57,7 +57,10 @@ def _change_clock(
         return jsonable(review_view(services, session, row))
 
 
-def pause(services: Services, caller: Caller, review_id: str, name: str, on: date, reason: str) -> dict[str, Any]:
+def pause(
+    services: Services, caller: Caller, review_id: str, name: str, on: date | None, reason: str
+) -> dict[str, Any]:
+    on = on or services.today()
     return _change_clock(
         services,
         caller,
@@ -70,7 +73,10 @@ def pause(services: Services, caller: Caller, review_id: str, name: str, on: dat
     )
 
 
-def resume(services: Services, caller: Caller, review_id: str, name: str, on: date, reason: str) -> dict[str, Any]:
+def resume(
+    services: Services, caller: Caller, review_id: str, name: str, on: date | None, reason: str
+) -> dict[str, Any]:
+    on = on or services.today()
     return _change_clock(
         services,
         caller,
@@ -101,9 +107,10 @@ def extend(
 
 
 def delay_reported(
-    services: Services, caller: Caller, review_id: str, name: str, on: date, note: str
+    services: Services, caller: Caller, review_id: str, name: str, on: date | None, note: str
 ) -> dict[str, Any]:
     """C6: the National Panel was told of this clock's delay; it no longer shows as one to report."""
+    on = on or services.today()
 
     def report(clock: Clock) -> Clock:
         if not clock_rules.delayed(clock, services.today()):

@@ -29,7 +29,6 @@ from ..storage import models as m
 from ..storage.database import insert_for
 from .common import Services, as_utc, jsonable, utcnow
 
-KINDS = ("transition", "breach", "deadline_approaching")
 HISTORY_KINDS = {"transition": "transition", "clock_breached": "breach", "action_overdue": "breach"}
 MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=2)

@@ -14,7 +14,7 @@ from ..context import Attendee, Declaration, Meeting
 from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import ENDORSING_PARTIES, Caller
-from ..rules.declarations import awaiting_ruling, excluded_people, undeclared
+from ..rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
 from ..rules.quorum import documents_in_time, quorum
 from ..storage import models as m
 from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, record_history, utcnow
@@ -171,8 +171,8 @@ def list_declarations(services: Services, caller: Caller, review_id: str) -> lis
     with services.db.read() as session:
         find_review(session, caller, review_id)
         declarations = load_declarations(session, review_id)
-        current = {d.person_id: d.id for d in declarations}
-        return [{**declaration_view(d), "superseded": current[d.person_id] != d.id} for d in declarations]
+        current = current_declarations(declarations)  # D4
+        return [{**declaration_view(d), "superseded": current[d.person_id] is not d} for d in declarations]
 
 
 def record_declaration(
@@ -185,12 +185,13 @@ def record_declaration(
     role: str,
     has_interest: bool,
     details: str,
-    declared_on: date,
+    declared_on: date | None = None,
 ) -> dict[str, Any]:
     """D1/D4: a new declaration; one by the same person supersedes their earlier one."""
     require(caller, "record_declaration")
     if has_interest and not details.strip():
         raise InvalidData([{"field": "details", "message": "an interest must be described in words (D1)"}])
+    declared_on = declared_on or services.today()
     not_in_future("declared_on", declared_on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
@@ -239,9 +240,7 @@ def rule_on_declaration(
             services.today(),
             {"declaration_id": declaration_id, "person_id": declaration.person_id, "ruling": ruling},
         )
-        session.flush()
-        current = next(d for d in load_declarations(session, row.id) if d.id == declaration_id)
-        return declaration_view(current)
+        return declaration_view(as_declaration(declaration, ruling))
 
 
 # ---------------------------------------------------------------- endorsements
@@ -255,7 +254,7 @@ def record_endorsement(
     person_id: str,
     name: str,
     agrees: bool,
-    endorsed_on: date,
+    endorsed_on: date | None = None,
 ) -> dict[str, Any]:
     """§19 / L6: a statutory partner's or the independent scrutineer's endorsement of the current outcome."""
     require(caller, "record_endorsement")
@@ -270,6 +269,7 @@ def record_endorsement(
     )
     if own_party is not None and party != own_party:
         raise NotPermitted(f"this key endorses only for {own_party}")
+    endorsed_on = endorsed_on or services.today()
     not_in_future("endorsed_on", endorsed_on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
@@ -347,9 +347,10 @@ def information_request_view(services: Services, r: m.InformationRequest, today:
 
 
 def request_information(
-    services: Services, caller: Caller, review_id: str, organisation: str, kind: str, requested_on: date
+    services: Services, caller: Caller, review_id: str, organisation: str, kind: str, requested_on: date | None
 ) -> dict[str, Any]:
     require(caller, "request_information")
+    requested_on = requested_on or services.today()
     not_in_future("requested_on", requested_on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
@@ -369,9 +370,10 @@ def request_information(
 
 
 def record_information_return(
-    services: Services, caller: Caller, review_id: str, request_id: int, returned_on: date
+    services: Services, caller: Caller, review_id: str, request_id: int, returned_on: date | None
 ) -> dict[str, Any]:
     require(caller, "record_information_return")
+    returned_on = returned_on or services.today()
     not_in_future("returned_on", returned_on, services.today())
     with services.db.write() as session:
         row = locked_review(session, review_id)

@@ -19,6 +19,7 @@ from ..context import Attendee, Clock, Declaration, Endorsement, InformationRequ
 from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import Caller
+from ..rules.privacy import personal_data_in
 from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflows import WorkflowDefinition
@@ -136,9 +137,7 @@ def load_context(services: Services, session: Session, row: m.Review, clocks: di
         select(m.InformationRequest).where(m.InformationRequest.review_id == row.id).order_by(m.InformationRequest.id)
     )
     return ReviewContext(
-        review_type=row.review_type,
         state=row.state,
-        received_on=row.received_on,
         last_occurred_on=row.last_occurred_on,
         today=services.today(),
         calendar=services.calendar,
@@ -348,6 +347,10 @@ def _replay(session: Session, caller: Caller, key: str, fingerprint: str) -> Cre
 
 def create_review(services: Services, caller: Caller, new: NewReview, idempotency_key: str | None = None) -> Created:
     require(caller, "create_review")
+    found = personal_data_in(new.child_reference)
+    if found:
+        message = f"looks like {found}: a child is identified by a pseudonym such as 'Child A' or a case reference"
+        raise InvalidData([{"field": "child_reference", "message": f"{message} (§2.2)"}])
     definition = services.engine.current(new.review_type)
     try:
         return _create(services, caller, new, definition, idempotency_key)

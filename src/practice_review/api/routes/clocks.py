@@ -20,14 +20,14 @@ router = APIRouter(
 def pause(
     services: ServicesDep, caller: CallerDep, review_id: str, name: ClockName, body: ClockPause
 ) -> dict[str, Any]:
-    return clocks.pause(services, caller, review_id, name, body.occurred_on or services.today(), body.reason)
+    return clocks.pause(services, caller, review_id, name, body.occurred_on, body.reason)
 
 
 @router.post("/resume", response_model=ReviewOut, summary="Resume a paused clock; the paused working days are added")
 def resume(
     services: ServicesDep, caller: CallerDep, review_id: str, name: ClockName, body: ClockResume
 ) -> dict[str, Any]:
-    return clocks.resume(services, caller, review_id, name, body.occurred_on or services.today(), body.reason)
+    return clocks.resume(services, caller, review_id, name, body.occurred_on, body.reason)
 
 
 @router.post("/extend", response_model=ReviewOut, summary="Extend a clock to a later date, with a reason (C6)")
@@ -43,4 +43,4 @@ def extend(
 def delay_reported(
     services: ServicesDep, caller: CallerDep, review_id: str, name: ClockName, body: DelayReported
 ) -> dict[str, Any]:
-    return clocks.delay_reported(services, caller, review_id, name, body.reported_on or services.today(), body.note)
+    return clocks.delay_reported(services, caller, review_id, name, body.reported_on, body.note)

@@ -59,18 +59,7 @@ def record_attendance(
 def record_declaration(
     services: ServicesDep, caller: CallerDep, review_id: str, body: DeclarationCreate
 ) -> dict[str, Any]:
-    return records.record_declaration(
-        services,
-        caller,
-        review_id,
-        body.person_id,
-        body.name,
-        body.organisation,
-        body.role,
-        body.has_interest,
-        body.details,
-        body.declared_on or services.today(),
-    )
+    return records.record_declaration(services, caller, review_id, **body.model_dump())
 
 
 @router.get("/declarations", response_model=list[DeclarationOut], summary="Declarations, oldest first")
@@ -100,16 +89,7 @@ def rule_on_declaration(
 def record_endorsement(
     services: ServicesDep, caller: CallerDep, review_id: str, body: EndorsementCreate
 ) -> dict[str, Any]:
-    return records.record_endorsement(
-        services,
-        caller,
-        review_id,
-        body.party,
-        body.person_id,
-        body.name,
-        body.agrees,
-        body.endorsed_on or services.today(),
-    )
+    return records.record_endorsement(services, caller, review_id, **body.model_dump())
 
 
 @router.get("/endorsements", response_model=list[EndorsementOut], summary="Endorsements, oldest first")
@@ -127,9 +107,7 @@ def list_endorsements(services: ServicesDep, caller: CallerDep, review_id: str) 
 def request_information(
     services: ServicesDep, caller: CallerDep, review_id: str, body: InformationRequestCreate
 ) -> dict[str, Any]:
-    return records.request_information(
-        services, caller, review_id, body.organisation, body.kind, body.requested_on or services.today()
-    )
+    return records.request_information(services, caller, review_id, **body.model_dump())
 
 
 @router.post(
@@ -141,9 +119,7 @@ def request_information(
 def record_return(
     services: ServicesDep, caller: CallerDep, review_id: str, request_id: RowId, body: InformationReturn
 ) -> dict[str, Any]:
-    return records.record_information_return(
-        services, caller, review_id, request_id, body.returned_on or services.today()
-    )
+    return records.record_information_return(services, caller, review_id, request_id, body.returned_on)
 
 
 @router.get("/information-requests", response_model=list[InformationRequestOut], summary="Information requests")
