@@ -53,14 +53,14 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-# Both run on PostgreSQL too when a server answers on 127.0.0.1:5432.
+# Both run on PostgreSQL too when the server of BENCH_POSTGRES answers.
 bench: $(VENV)/.installed-bench
-	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	if pg_isready -q -d "$(BENCH_POSTGRES)" 2>/dev/null; then \
 	  PRACTICE_REVIEW_BENCH_POSTGRES_URL=$(BENCH_POSTGRES) $(PY) bench/run.py; \
 	else $(PY) bench/run.py; fi
 
 profile: $(VENV)/.installed-bench
-	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	if pg_isready -q -d "$(BENCH_POSTGRES)" 2>/dev/null; then \
 	  PRACTICE_REVIEW_BENCH_POSTGRES_URL=$(BENCH_POSTGRES) $(PY) bench/profile.py; \
 	else $(PY) bench/profile.py; fi
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -205,3 +206,41 @@ class Api:
 
 def history(api: Api, review_id: str) -> list[dict[str, Any]]:
     return api.ok(api.client.get(f"/reviews/{review_id}/history", headers=api.bu))["items"]
+
+
+@contextmanager
+def unchanged(api: Api, review_id: str) -> Iterator[None]:
+    """What the block does leaves the review exactly as it was (A2)."""
+    review, events = api.review(review_id), history(api, review_id)
+    yield
+    after, after_events = api.review(review_id), history(api, review_id)
+    assert (after["version"], after["state"], len(after_events)) == (review["version"], review["state"], len(events))
+    assert after == review
+    assert after_events == events
+
+
+def review_count(api: Api) -> int:
+    return len(api.ok(api.client.get("/reviews", params={"limit": 200}, headers=api.bu))["items"])
+
+
+def working_day(api: Api, start: str, days: int) -> str:
+    """The calendar endpoint's answer: the `days`-th working day after `start` (C2)."""
+    body = api.ok(api.client.get("/calendar/working-days/add", params={"start": start, "days": days}, headers=api.bu))
+    return body["date"]
+
+
+def request_information(
+    api: Api, review_id: str, organisation: str, requested_on: str, kind: str = "chronology"
+) -> dict[str, Any]:
+    body = {"organisation": organisation, "kind": kind, "requested_on": requested_on}
+    return api.ok(api.client.post(f"/reviews/{review_id}/information-requests", json=body, headers=api.bu), 201)
+
+
+def record_return(
+    api: Api, review_id: str, request_id: int, returned_on: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return api.client.post(
+        f"/reviews/{review_id}/information-requests/{request_id}/return",
+        json={"returned_on": returned_on},
+        headers=headers or api.bu,
+    )

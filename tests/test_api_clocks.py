@@ -7,8 +7,6 @@ Fri 26 December, Thu 1 January 2026.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -20,7 +18,7 @@ from practice_review import clocks as clock_rules
 from practice_review.calendar import WorkingCalendar
 from practice_review.context import Clock
 
-from .helpers import ENDORSERS, PANEL, Api, KeyFor, blocked, history, messages, problem
+from .helpers import ENDORSERS, PANEL, Api, KeyFor, blocked, history, messages, problem, unchanged, working_day
 
 CORONER = "Coroner's inquest opened; police asked partners to pause"
 RESUMED = "Police confirmed the review may continue"
@@ -29,22 +27,8 @@ RESUMED = "Police confirmed the review may continue"
 # ---------------------------------------------------------------- helpers
 
 
-@contextmanager
-def unchanged(api: Api, review_id: str) -> Iterator[None]:
-    """What the block does leaves the review exactly as it was (A2)."""
-    review, events = api.review(review_id), history(api, review_id)
-    yield
-    assert api.review(review_id) == review
-    assert history(api, review_id) == events
-
-
 def clock(review: dict[str, Any], name: str) -> dict[str, Any]:
     return next(c for c in review["clocks"] if c["name"] == name)
-
-
-def working_day(api: Api, start: str, days: int) -> str:
-    body = api.ok(api.client.get("/calendar/working-days/add", params={"start": start, "days": days}, headers=api.bu))
-    return body["date"]
 
 
 def count_working_days(api: Api, start: str, end: str) -> int:

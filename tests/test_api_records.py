@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from practice_review.services.common import Services
@@ -20,7 +19,10 @@ from .helpers import (
     SCREENING_DOCS,
     Api,
     KeyFor,
+    history,
     problem,
+    record_return,
+    request_information,
 )
 
 LA, ICB, POLICE = PANEL
@@ -30,27 +32,6 @@ TRUST = "Northern Care Alliance NHS Foundation Trust"
 
 def get(api: Api, path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
     return api.ok(api.client.get(path, params=params, headers=headers or api.bu))
-
-
-def history(api: Api, review_id: str) -> list[dict[str, Any]]:
-    return get(api, f"/reviews/{review_id}/history")["items"]
-
-
-def request_information(
-    api: Api, review_id: str, organisation: str, requested_on: str, kind: str = "chronology"
-) -> dict[str, Any]:
-    body = {"organisation": organisation, "kind": kind, "requested_on": requested_on}
-    return api.ok(api.client.post(f"/reviews/{review_id}/information-requests", json=body, headers=api.bu), 201)
-
-
-def record_return(
-    api: Api, review_id: str, request_id: int, returned_on: str, headers: dict[str, str] | None = None
-) -> httpx.Response:
-    return api.client.post(
-        f"/reviews/{review_id}/information-requests/{request_id}/return",
-        json={"returned_on": returned_on},
-        headers=headers or api.bu,
-    )
 
 
 # ---------------------------------------------------------------- health and calendar

@@ -8,8 +8,6 @@ nothing: the review, its version, its state and its history read the same before
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -32,6 +30,8 @@ from .helpers import (
     history,
     messages,
     problem,
+    review_count,
+    unchanged,
 )
 
 LA, ICB, POLICE = PANEL
@@ -40,21 +40,6 @@ SCREENING_DAY = "2026-02-05"  # SCREENING_AT's date
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@contextmanager
-def unchanged(api: Api, review_id: str) -> Iterator[None]:
-    """Asserts that what the block does leaves the review exactly as it was (A2)."""
-    review, events = api.review(review_id), history(api, review_id)
-    yield
-    after, after_events = api.review(review_id), history(api, review_id)
-    assert (after["version"], after["state"], len(after_events)) == (review["version"], review["state"], len(events))
-    assert after == review
-    assert after_events == events
-
-
-def review_count(api: Api) -> int:
-    return len(api.ok(api.client.get("/reviews", headers=api.bu))["items"])
 
 
 def rapid_meeting(

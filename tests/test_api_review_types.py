@@ -8,14 +8,26 @@ and never before the review's previous event. Deadlines are checked against the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 
-from .helpers import PANEL, Api, KeyFor, blocked, field_errors, history, messages, problem
+from .helpers import (
+    PANEL,
+    Api,
+    KeyFor,
+    blocked,
+    field_errors,
+    history,
+    messages,
+    problem,
+    record_return,
+    request_information,
+    review_count,
+    unchanged,
+    working_day,
+)
 
 LA, ICB, POLICE = PANEL
 REVIEWER = {"person_id": "rev-1", "name": "Morgan Hale", "organisation": "Hale Safeguarding Consultancy"}
@@ -36,25 +48,6 @@ FIVE_TYPES = {"rapid", "lcspr", "serious_offence", "good_outcome", "non_statutor
 
 def transitions(api: Api, review_id: str) -> list[tuple[str, str, str]]:
     return [(h["event"], h["to_state"], h["occurred_on"]) for h in history(api, review_id) if h["kind"] == "transition"]
-
-
-@contextmanager
-def unchanged(api: Api, review_id: str) -> Iterator[None]:
-    """What the block does leaves the review exactly as it was (A2)."""
-    review, events = api.review(review_id), history(api, review_id)
-    yield
-    assert api.review(review_id) == review
-    assert history(api, review_id) == events
-
-
-def review_count(api: Api) -> int:
-    return len(api.ok(api.client.get("/reviews", params={"limit": 200}, headers=api.bu))["items"])
-
-
-def working_day(api: Api, start: str, days: int) -> str:
-    """The calendar endpoint's answer: the `days`-th working day after `start` (C2)."""
-    body = api.ok(api.client.get("/calendar/working-days/add", params={"start": start, "days": days}, headers=api.bu))
-    return body["date"]
 
 
 def clocks(review: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -93,21 +86,6 @@ def screening(api: Api, review_id: str, day: str, attendees: list[dict[str, Any]
     return meeting["id"]
 
 
-def request_information(api: Api, review_id: str, organisation: str, requested_on: str, kind: str) -> dict[str, Any]:
-    body = {"organisation": organisation, "kind": kind, "requested_on": requested_on}
-    return api.ok(api.client.post(f"/reviews/{review_id}/information-requests", json=body, headers=api.bu), 201)
-
-
-def record_return(api: Api, review_id: str, request_id: int, returned_on: str) -> dict[str, Any]:
-    return api.ok(
-        api.client.post(
-            f"/reviews/{review_id}/information-requests/{request_id}/return",
-            json={"returned_on": returned_on},
-            headers=api.bu,
-        )
-    )
-
-
 # ---------------------------------------------------------------- an LCSPR, step by step
 
 # An LCSPR commissioned directly on Wed 1 Oct 2025 and run to its end; (event, occurred_on, data).
@@ -143,7 +121,7 @@ def prepare_lcspr(api: Api, review_id: str, event: str) -> None:
     elif event == "agree_final_report":
         for organisation, returned_on in zip(AGENCIES, ("2026-01-19", "2026-01-20"), strict=True):
             request = request_information(api, review_id, organisation, "2026-01-12", "factual_accuracy")
-            record_return(api, review_id, request["id"], returned_on)
+            api.ok(record_return(api, review_id, request["id"], returned_on))
     elif event == "sign_off":
         for party, person_id, name in PARTNER_SIGNATORIES:
             api.endorse(review_id, party, person_id, name, endorsed_on="2026-01-22")
@@ -442,13 +420,13 @@ def test_the_final_report_waits_for_every_agency_while_the_window_is_open(api: A
 
     trust, council = (request_information(api, review["id"], o, "2026-01-12", "factual_accuracy") for o in AGENCIES)
     chronology = request_information(api, review["id"], "Salford Primary School", "2026-01-12", "chronology")
-    record_return(api, review["id"], trust["id"], "2026-01-19")
+    api.ok(record_return(api, review["id"], trust["id"], "2026-01-19"))
     with unchanged(api, review["id"]):
         entries = blocked(api.fire(review["id"], "agree_final_report", "2026-01-21"), "L5")
     assert AGENCIES[1] in messages(entries, "L5") and AGENCIES[0] not in messages(entries, "L5")
     assert "2026-01-26" in messages(entries, "L5")
 
-    record_return(api, review["id"], council["id"], "2026-01-20")
+    api.ok(record_return(api, review["id"], council["id"], "2026-01-20"))
     # The school's chronology is not a factual accuracy comment: it does not hold the report back.
     assert chronology["kind"] == "chronology"
     agreed = step(api, review["id"], "agree_final_report", "2026-01-21")
@@ -473,7 +451,7 @@ def test_the_final_report_can_be_agreed_once_the_window_has_closed(api: Api) -> 
 def test_an_answer_given_after_the_agreement_date_does_not_count(api: Api) -> None:
     review = lcspr_at(api, "agree_final_report")
     request = request_information(api, review["id"], AGENCIES[0], "2026-01-12", "factual_accuracy")
-    record_return(api, review["id"], request["id"], "2026-01-23")  # answered on the 23rd
+    api.ok(record_return(api, review["id"], request["id"], "2026-01-23"))  # answered on the 23rd
     with unchanged(api, review["id"]):
         entries = blocked(api.fire(review["id"], "agree_final_report", "2026-01-21"), "L5")  # agreed on the 21st?
     assert AGENCIES[0] in messages(entries, "L5")
