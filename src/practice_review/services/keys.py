@@ -34,6 +34,10 @@ class NewKey:
     view: dict[str, object]  # as listed, without the secret
 
 
+def _expired(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is not None and as_utc(expires_at) <= now  # type: ignore[operator]
+
+
 def validate_key_fields(role: str, partner: str | None, organisation: str | None) -> None:
     errors = []
     if role not in ROLES:
@@ -63,7 +67,7 @@ def create_key(
     if caller is not None:
         require(caller, "manage_keys")
     validate_key_fields(role, partner, organisation)
-    if expires_at is not None and as_utc(expires_at) <= utcnow():  # type: ignore[operator]
+    if _expired(expires_at, utcnow()):
         raise InvalidData([{"field": "expires_at", "message": "must be in the future"}])
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with services.db.write() as session:
@@ -92,7 +96,7 @@ def authenticate(services: Services, secret: str, acting_for: str | None = None)
     )
     if row is None or row.revoked_at is not None:
         return None
-    if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():  # type: ignore[operator]
+    if _expired(row.expires_at, utcnow()):
         return None
     return Caller(row.id, row.name, row.role, row.partner, row.organisation, acting_for)
 
@@ -100,7 +104,7 @@ def authenticate(services: Services, secret: str, acting_for: str | None = None)
 def key_view(row: m.ApiKey) -> dict[str, object]:
     """A key as listed: never its secret, only the first characters to recognise it by."""
     now = utcnow()
-    expired = row.expires_at is not None and as_utc(row.expires_at) <= now  # type: ignore[operator]
+    expired = _expired(row.expires_at, now)
     return jsonable(
         {
             "id": row.id,

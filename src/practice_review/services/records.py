@@ -246,6 +246,19 @@ def rule_on_declaration(
 # ---------------------------------------------------------------- endorsements
 
 
+def endorsement_view(e: m.Endorsement) -> dict[str, Any]:
+    return jsonable(
+        {
+            "id": e.id,
+            "party": e.party,
+            "person_id": e.person_id,
+            "name": e.name,
+            "agrees": e.agrees,
+            "endorsed_on": e.endorsed_on,
+        }
+    )
+
+
 def record_endorsement(
     services: Services,
     caller: Caller,
@@ -285,17 +298,7 @@ def record_endorsement(
         )
         session.add(endorsement)
         session.flush()
-        view = jsonable(
-            {
-                "id": endorsement.id,
-                "party": party,
-                "person_id": person_id,
-                "name": name,
-                "agrees": agrees,
-                "endorsed_on": endorsed_on,
-                "state": row.state,
-            }
-        )
+        view = {**endorsement_view(endorsement), "state": row.state}
         record_history(session, row, caller, "endorsement_recorded", endorsed_on, view)
         return view
 
@@ -306,20 +309,7 @@ def list_endorsements(services: Services, caller: Caller, review_id: str) -> lis
         rows = session.scalars(
             select(m.Endorsement).where(m.Endorsement.review_id == review_id).order_by(m.Endorsement.id)
         )
-        return [
-            jsonable(
-                {
-                    "id": e.id,
-                    "party": e.party,
-                    "person_id": e.person_id,
-                    "name": e.name,
-                    "agrees": e.agrees,
-                    "endorsed_on": e.endorsed_on,
-                    "current": e.state_entered_seq == row.state_entered_seq,
-                }
-            )
-            for e in rows
-        ]
+        return [{**endorsement_view(e), "current": e.state_entered_seq == row.state_entered_seq} for e in rows]
 
 
 # ---------------------------------------------------------------- information requests

@@ -56,12 +56,9 @@ def _referrals(session: Session, start: date, end: date) -> dict[str, Any]:
         .outerjoin(m.HistoryEvent, and_(m.HistoryEvent.review_id == m.Review.id, m.HistoryEvent.seq == first.c.seq))
         .subquery()
     )
-    if session.get_bind().dialect.name == "sqlite":
-        theme = func.json_each(m.Review.themes).table_valued("value").alias("theme")
-        theme_column = theme.c.value
-    else:
-        theme = func.json_array_elements_text(m.Review.themes).table_valued("value").alias("theme")
-        theme_column = theme.c.value
+    elements = func.json_each if session.get_bind().dialect.name == "sqlite" else func.json_array_elements_text
+    theme = elements(m.Review.themes).table_valued("value").alias("theme")
+    theme_column = theme.c.value
     by_theme = session.execute(
         select(theme_column, func.count())
         .select_from(m.Review)
