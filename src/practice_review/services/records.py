@@ -56,10 +56,10 @@ def meeting_view(meeting: Meeting, declarations: list[Declaration]) -> dict[str,
 
 
 def _meeting(session: Session, review_id: str, meeting_id: int) -> Meeting:
-    found = next((x for x in load_meetings(session, review_id) if x.id == meeting_id), None)
-    if found is None:
+    found = load_meetings(session, review_id, meeting_id)
+    if not found:
         raise NotFound(f"review {review_id} has no meeting {meeting_id}")
-    return found
+    return found[0]
 
 
 def record_meeting(

@@ -77,9 +77,9 @@ def as_clock(row: m.Clock) -> Clock:
     return Clock(**{name: getattr(row, name) for name in CLOCK_FIELDS})
 
 
-def load_meetings(session: Session, review_id: str) -> list[Meeting]:
-    """Meetings with their current attendance, in one query."""
-    rows = session.execute(
+def load_meetings(session: Session, review_id: str, meeting_id: int | None = None) -> list[Meeting]:
+    """Meetings (all, or the one asked for) with their current attendance, in one query."""
+    query = (
         select(m.Meeting, m.Attendance)
         .outerjoin(
             m.Attendance,
@@ -88,6 +88,7 @@ def load_meetings(session: Session, review_id: str) -> list[Meeting]:
         .where(m.Meeting.review_id == review_id)
         .order_by(m.Meeting.id, m.Attendance.id)
     )
+    rows = session.execute(query if meeting_id is None else query.where(m.Meeting.id == meeting_id))
     meetings: dict[int, tuple[m.Meeting, list[Attendee]]] = {}
     for meeting, a in rows:
         attendees = meetings.setdefault(meeting.id, (meeting, []))[1]
