@@ -185,6 +185,11 @@ def list_deadlines(
     return {"as_of": today.isoformat(), "items": items, "next_cursor": next_cursor}
 
 
+def breached_on(due_on: date, as_of: date) -> date:
+    """C5: a deadline is breached the day after it, recorded no later than the sweep's date."""
+    return min(due_on + timedelta(days=1), as_of)
+
+
 def record_breach(
     session: Session, row: m.Review, caller: Caller, clock: m.Clock, as_of: date
 ) -> dict[str, Any] | None:
@@ -199,7 +204,7 @@ def record_breach(
     if inserted is None:
         return None
     breach = {"review_id": row.id, "reference": row.reference, "clock": clock.name, "due_on": clock.due_on.isoformat()}
-    record_history(session, row, caller, "clock_breached", min(clock.due_on + timedelta(days=1), as_of), breach)
+    record_history(session, row, caller, "clock_breached", breached_on(clock.due_on, as_of), breach)
     return breach
 
 
@@ -250,15 +255,13 @@ def _record_overdue_actions(services: Services, caller: Caller, as_of: date) -> 
         ).all()
         for action_id, review_id in overdue:
             row = session.scalar(select(m.Review).where(m.Review.id == review_id).with_for_update(skip_locked=True))
-            action = (
-                session.scalar(
-                    update(m.Action)
-                    .where(m.Action.id == action_id, m.Action.overdue_recorded.is_(False), m.Action.status == "open")
-                    .values(overdue_recorded=True)
-                    .returning(m.Action)
-                )
-                if row is not None
-                else None
+            if row is None:  # another sweep holds this review: it records the action
+                continue
+            action = session.scalar(
+                update(m.Action)
+                .where(m.Action.id == action_id, m.Action.overdue_recorded.is_(False), m.Action.status == "open")
+                .values(overdue_recorded=True)
+                .returning(m.Action)
             )
             if action is None:
                 continue
@@ -273,7 +276,7 @@ def _record_overdue_actions(services: Services, caller: Caller, as_of: date) -> 
                 row,
                 caller,
                 "action_overdue",
-                min(action.due_on + timedelta(days=1), as_of),
+                breached_on(action.due_on, as_of),
                 {**entry, "owner_organisation": action.owner_organisation},
             )
             recorded.append(entry)
