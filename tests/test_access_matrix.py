@@ -29,7 +29,7 @@ from practice_review.config import PROJECT_ROOT
 from practice_review.roles import STATUTORY_PARTNERS, role_allows
 from practice_review.services.common import Services
 from practice_review.services.keys import create_key
-from practice_review.workflows import WorkflowDefinition, load_directory
+from practice_review.workflow.definitions import WorkflowDefinition, load_directory
 
 from .helpers import PANEL, PROBLEM, SCREENING_AT, SCREENING_DOCS, Api, KeyFor
 

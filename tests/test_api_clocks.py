@@ -1,5 +1,5 @@
 """Pausing, resuming and extending clocks, and reporting delays to the National Panel (C6), through HTTP
-and as plain functions of `practice_review.clocks`.
+and as plain functions of `practice_review.workflow.clocks`.
 
 "Today" is Mon 2026-03-02 (conftest). England and Wales bank holidays over Christmas 2025: Thu 25 and
 Fri 26 December, Thu 1 January 2026.
@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from practice_review import clocks as clock_rules
 from practice_review.calendar import WorkingCalendar
-from practice_review.context import Clock
+from practice_review.workflow import clocks as clock_rules
+from practice_review.workflow.context import Clock
 
 from .helpers import ENDORSERS, PANEL, Api, KeyFor, blocked, history, messages, problem, unchanged, working_day
 
@@ -452,7 +452,7 @@ def test_a_window_clock_is_never_a_delay_to_report(api: Api) -> None:
     assert circulated["delays_to_report"] == []
 
 
-# ---------------------------------------------------------------- practice_review.clocks, as plain functions
+# ---------------------------------------------------------------- practice_review.workflow.clocks, as plain functions
 
 
 @pytest.fixture(scope="module")

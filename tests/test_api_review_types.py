@@ -747,7 +747,7 @@ def test_an_lcspr_withdrawn_mid_review_cancels_only_its_running_clocks(api: Api)
 # ---------------------------------------------------------------- links (K1)
 
 
-# services.reviews.add_link implements K1 links, but api/routes/reviews.py does not route it.
+# services.links.add_link implements K1 links, but api/routes/reviews.py does not route it.
 def link(api: Api, review_id: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
     return api.client.post(f"/reviews/{review_id}/links", json=body, headers=headers or api.bu)
 

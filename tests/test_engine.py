@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from practice_review import clocks as clock_rules
 from practice_review.calendar import LONDON, WorkingCalendar
-from practice_review.context import Attendee, Declaration, Endorsement, Meeting, ReviewContext
-from practice_review.engine import Decision, WorkflowEngine
 from practice_review.errors import EventNotAvailable, InvalidData, NotPermitted, TransitionRefused
 from practice_review.roles import role_allows
-from practice_review.workflows import load_directory
+from practice_review.workflow import clocks as clock_rules
+from practice_review.workflow.context import Attendee, Declaration, Endorsement, Meeting, ReviewContext
+from practice_review.workflow.definitions import load_directory
+from practice_review.workflow.engine import Decision, WorkflowEngine
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 CALENDAR = WorkingCalendar()

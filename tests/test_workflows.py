@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from practice_review.workflows import (
+from practice_review.workflow.definitions import (
     WorkflowError,
     content_version,
     describe,

@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from .calendar import WorkingCalendar
 from .config import Settings
-from .engine import WorkflowEngine
 from .services.common import Services, utcnow
 from .storage import models as m
 from .storage.database import Database, insert_for
-from .workflows import WorkflowDefinition, load_directory, parse_definition
+from .workflow.definitions import WorkflowDefinition, load_directory, parse_definition
+from .workflow.engine import WorkflowEngine
 
 
 def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[WorkflowDefinition]:

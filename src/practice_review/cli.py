@@ -163,7 +163,7 @@ def cmd_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
-    from .workflows import WorkflowError, load_directory
+    from .workflow.definitions import WorkflowError, load_directory
 
     directory = Path(args.dir) if args.dir else settings.workflows_dir
     try:

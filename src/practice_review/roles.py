@@ -40,13 +40,20 @@ class Caller:
     partner: str | None = None
     organisation: str | None = None
     acting_for: str | None = None
+    # The person behind the call, when known: a signed-in person's subject at their identity provider
+    # (with `issuer`), or the person a key was issued to. A reviewer is bound to reviews by it.
+    person_id: str | None = None
+    person_name: str | None = None
+    issuer: str | None = None
 
     def as_actor(self) -> dict[str, object]:
         """A1: who made a change, as recorded in the history."""
-        return {
+        actor: dict[str, object] = {
             "key_id": self.key_id,
             "key_name": self.key_name,
             "role": self.role,
             "partner": self.partner,
             "acting_for": self.acting_for,
         }
+        person = {"person_id": self.person_id, "person_name": self.person_name, "issuer": self.issuer}
+        return actor | {k: v for k, v in person.items() if v is not None}

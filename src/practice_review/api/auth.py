@@ -10,12 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ..roles import Caller
 from ..services.common import Services
 from ..services.keys import authenticate
+from ..web import get_services
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `practice-review keys create`")
-
-
-def get_services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
 
 
 def get_caller(

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from ..api.auth import get_services
 from ..calendar import LONDON, add_calendar_months
 from ..errors import InvalidData
 from ..permissions import allows
 from ..services.keys import authenticate
+from ..web import get_services
 from . import listing, months
 from .pages import render
 from .session import PATH, BoardCaller, back_to, forget_key, keep_key, refuse_cross_site

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..api.auth import get_services
 from ..errors import NotPermitted
 from ..roles import Caller
 from ..services.keys import authenticate
+from ..web import get_services
 
 COOKIE = "practice_review_board"
 PATH = "/board"

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..roles import Caller
-from ..services import actions, records, reviews
+from ..services import actions, history, records, reviews
 from ..services.common import Services
-from ..workflows import WorkflowDefinition, mermaid
+from ..workflow.definitions import WorkflowDefinition, mermaid
 from .urgency import Mark, clock_mark, review_mark
 from .words import human
 
@@ -35,7 +35,7 @@ def review_page(services: Services, caller: Caller, review_id: str) -> ReviewPag
         type_title=definition.title,
         mark=review_mark(review["clocks"])[1] if review["open"] else Mark("none", "Closed", "", 5),
         clocks=[(c, clock_mark(c)) for c in review["clocks"]],
-        history=reviews.history(services, caller, review_id)["items"],
+        history=history.history(services, caller, review_id)["items"],
         meetings=records.list_meetings(services, caller, review_id),
         declarations=records.list_declarations(services, caller, review_id),
         information_requests=records.list_information_requests(services, caller, review_id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from ..context import Attendee, Declaration
+from ..workflow.context import Attendee, Declaration
 
 
 def current_declarations(declarations: Iterable[Declaration], on: date | None = None) -> dict[str, Declaration]:

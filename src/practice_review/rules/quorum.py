@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..context import Attendee, Meeting
 from ..roles import STATUTORY_PARTNERS
+from ..workflow.context import Attendee, Meeting
 
 
 @dataclass(frozen=True)

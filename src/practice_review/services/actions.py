@@ -11,8 +11,9 @@ from ..errors import InvalidData, NotPermitted, StaleVersion
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
-from .common import Services, as_utc, jsonable, locked_review, not_in_future, part_of, record_history, utcnow
-from .reviews import find_review
+from .access import find_review
+from .common import Services, as_utc, jsonable, locked_review, not_in_future, part_of, utcnow
+from .history import record_history
 
 
 def action_view(a: m.Action, today: date) -> dict[str, Any]:

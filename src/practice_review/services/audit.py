@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ..audit import Break, verify_chain
 from ..storage import models as m
-from .common import Services, chained
+from .common import Services
+from .history import chained
 
 
 def verify(services: Services) -> tuple[int, int, list[Break]]:

@@ -8,15 +8,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import clocks as clock_rules
-from ..context import Clock
-from ..engine import Blocked
 from ..errors import NotFound, TransitionRefused
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
-from .common import Services, jsonable, not_in_future, open_review, record_history
-from .reviews import as_clock, review_view
+from ..workflow import clocks as clock_rules
+from ..workflow.context import Clock
+from ..workflow.engine import Blocked
+from .common import Services, jsonable, not_in_future, open_review
+from .facts import as_clock
+from .history import record_history
+from .views import review_view
 
 
 def _change_clock(

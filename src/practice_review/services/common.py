@@ -11,13 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..audit import event_hash
 from ..calendar import WorkingCalendar, today_in_london
-from ..engine import Blocked, WorkflowEngine
 from ..errors import Conflict, NotFound, StaleVersion, TransitionRefused
-from ..roles import Caller
 from ..storage.database import Database
-from ..storage.models import HistoryEvent, Review
+from ..storage.models import Review
+from ..workflow.engine import Blocked, WorkflowEngine
 
 
 @dataclass
@@ -91,63 +89,3 @@ def open_review(session: Session, review_id: str) -> Review:
 def check_version(row: Review, expected: int | None) -> None:
     if expected is not None and expected != row.version:
         raise StaleVersion(expected, row.version)
-
-
-def chained(entry: HistoryEvent) -> dict[str, Any]:
-    """The fields of a history event its hash covers, as they read back from either database."""
-    return {
-        "review_id": entry.review_id,
-        "seq": entry.seq,
-        "recorded_at": as_utc(entry.recorded_at).isoformat(),  # type: ignore[union-attr]
-        "occurred_on": entry.occurred_on.isoformat(),
-        "actor": entry.actor,
-        "kind": entry.kind,
-        "event": entry.event,
-        "from_state": entry.from_state,
-        "to_state": entry.to_state,
-        "data": entry.data,
-        "effects": entry.effects,
-        "note": entry.note,
-    }
-
-
-def record_history(
-    session: Session,
-    row: Review,
-    caller: Caller,
-    kind: str,
-    occurred_on: date,
-    data: Mapping[str, Any] | None = None,
-    *,
-    event: str | None = None,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    effects: Mapping[str, Any] | None = None,
-    note: str | None = None,
-) -> HistoryEvent:
-    """A1: every change is one appended history event, and moves the review's version on by one."""
-    now = utcnow()
-    row.version += 1
-    row.updated_at = now
-    entry = HistoryEvent(
-        review_id=row.id,
-        seq=row.version,
-        recorded_at=now,
-        occurred_on=occurred_on,
-        actor=caller.as_actor(),
-        kind=kind,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        data=jsonable(data or {}),
-        effects=jsonable(effects or {}),
-        note=note,
-    )
-    entry.hash = event_hash(row.last_hash, chained(entry))
-    row.last_hash = entry.hash
-    session.add(entry)
-    # The outbox is written in this same transaction (imported here: notifications builds on this module).
-    from .notifications import notify_history
-
-    notify_history(session, row, entry)
-    return entry

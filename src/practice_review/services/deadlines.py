@@ -18,13 +18,14 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, literal, select, tuple_, union_all, update
 from sqlalchemy.orm import Session
 
-from .. import clocks as clock_rules
 from ..errors import InvalidData
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
-from .common import Services, not_in_future, record_history, utcnow
+from ..workflow import clocks as clock_rules
+from .common import Services, not_in_future, utcnow
+from .history import record_history
 from .notifications import notify_approaching
 
 SWEEP_BATCH = 200

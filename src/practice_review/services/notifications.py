@@ -21,12 +21,12 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clocks as clock_rules
 from ..errors import InvalidData, NotFound
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
+from ..workflow import clocks as clock_rules
 from .common import Services, as_utc, jsonable, utcnow
 
 HISTORY_KINDS = {"transition": "transition", "clock_breached": "breach", "action_overdue": "breach"}

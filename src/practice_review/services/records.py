@@ -10,15 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..calendar import LONDON
-from ..context import Attendee, Declaration, Meeting
 from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import ENDORSING_PARTIES, Caller
 from ..rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
 from ..rules.quorum import documents_in_time, quorum
 from ..storage import models as m
-from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, record_history, utcnow
-from .reviews import as_declaration, find_review, load_declarations, load_meetings
+from ..workflow.context import Attendee, Declaration, Meeting
+from .access import find_review
+from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
+from .facts import as_declaration, load_declarations, load_meetings
+from .history import record_history
 
 INFORMATION_DAYS = 5  # §11: agencies return information within five working days of the request
 

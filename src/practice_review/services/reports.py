@@ -25,11 +25,11 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from .. import clocks as clock_rules
 from ..errors import InvalidData
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
+from ..workflow import clocks as clock_rules
 from .common import Services
 
 

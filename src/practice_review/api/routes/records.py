@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from ...context import Attendee
 from ...services import records
+from ...workflow.context import Attendee
 from ..auth import CallerDep, ServicesDep
 from ..schemas import (
     AttendeeIn,

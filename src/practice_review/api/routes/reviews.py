@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
-from ...services import reviews
+from ...services import history as review_history
+from ...services import links, reviews, transitions
 from ..auth import CallerDep, ServicesDep
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
@@ -90,7 +91,7 @@ def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body
 )
 def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: LinkCreate) -> dict[str, Any]:
     external = body.external.model_dump() if body.external else None
-    return reviews.add_link(services, caller, review_id, body.relation, body.review_id, external)
+    return links.add_link(services, caller, review_id, body.relation, body.review_id, external)
 
 
 @router.post(
@@ -100,7 +101,7 @@ def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: Lin
     summary="Fire a workflow event",
 )
 def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> dict[str, Any]:
-    return reviews.fire_event(
+    return transitions.fire_event(
         services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data, body.note
     )
 
@@ -112,4 +113,4 @@ def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: T
     summary="Everything that happened to the review, in order (append-only)",
 )
 def history(services: ServicesDep, caller: CallerDep, review_id: str) -> dict[str, Any]:
-    return reviews.history(services, caller, review_id)
+    return review_history.history(services, caller, review_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from ...permissions import require
-from ...workflows import describe, mermaid
+from ...workflow.definitions import describe, mermaid
 from ..auth import CallerDep, ServicesDep
 from ..schemas import problems
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
+from ..roles import ROLES, STATUTORY_PARTNERS
 from . import guards as guard_registry
-from .roles import ROLES, STATUTORY_PARTNERS
 
 ANY_OPEN_STATE = "*"
 CREATED = "created"

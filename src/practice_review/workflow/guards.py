@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ..roles import ENDORSING_PARTIES, STATUTORY_PARTNERS
+from ..rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
+from ..rules.quorum import documents_in_time, quorum
 from .context import Attempt, Endorsement, ReviewContext
-from .roles import ENDORSING_PARTIES, STATUTORY_PARTNERS
-from .rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
-from .rules.quorum import documents_in_time, quorum
 
 
 @dataclass(frozen=True)

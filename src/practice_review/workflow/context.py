@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .calendar import LONDON, WorkingCalendar
+from ..calendar import LONDON, WorkingCalendar
 
 
 @dataclass(frozen=True)

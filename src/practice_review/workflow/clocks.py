@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
-from .calendar import WorkingCalendar
+from ..calendar import WorkingCalendar
 from .context import Clock
-from .workflows import CREATED, ClockDef
+from .definitions import CREATED, ClockDef
 
 NOT_STARTED, RUNNING, PAUSED, MET, BREACHED, CANCELLED = (
     "not_started",

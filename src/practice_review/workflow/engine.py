@@ -14,13 +14,13 @@ from typing import Any
 
 from transitions.extensions import LockedMachine
 
+from ..calendar import WorkingCalendar, add_calendar_months
+from ..errors import EventNotAvailable, InvalidData, NotPermitted, TransitionRefused, UnknownWorkflow
+from ..roles import role_allows
 from . import clocks as clock_rules
-from .calendar import WorkingCalendar, add_calendar_months
 from .context import Attempt, Clock, Meeting, ReviewContext
-from .errors import EventNotAvailable, InvalidData, NotPermitted, TransitionRefused, UnknownWorkflow
+from .definitions import EventDef, FieldSpec, WorkflowDefinition
 from .guards import REGISTRY
-from .roles import role_allows
-from .workflows import EventDef, FieldSpec, WorkflowDefinition
 
 
 @dataclass(frozen=True)

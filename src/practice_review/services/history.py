@@ -1,0 +1,103 @@
+"""A1: the review's history, one appended, hash-chained event per change; and reading it back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..audit import event_hash
+from ..roles import Caller
+from ..storage import models as m
+from ..storage.models import HistoryEvent, Review
+from .access import find_review
+from .common import Services, as_utc, jsonable, utcnow
+from .notifications import notify_history
+
+
+def chained(entry: HistoryEvent) -> dict[str, Any]:
+    """The fields of a history event its hash covers, as they read back from either database."""
+    return {
+        "review_id": entry.review_id,
+        "seq": entry.seq,
+        "recorded_at": as_utc(entry.recorded_at).isoformat(),  # type: ignore[union-attr]
+        "occurred_on": entry.occurred_on.isoformat(),
+        "actor": entry.actor,
+        "kind": entry.kind,
+        "event": entry.event,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "data": entry.data,
+        "effects": entry.effects,
+        "note": entry.note,
+    }
+
+
+def record_history(
+    session: Session,
+    row: Review,
+    caller: Caller,
+    kind: str,
+    occurred_on: date,
+    data: Mapping[str, Any] | None = None,
+    *,
+    event: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    effects: Mapping[str, Any] | None = None,
+    note: str | None = None,
+) -> HistoryEvent:
+    """A1: every change is one appended history event, and moves the review's version on by one."""
+    now = utcnow()
+    row.version += 1
+    row.updated_at = now
+    entry = HistoryEvent(
+        review_id=row.id,
+        seq=row.version,
+        recorded_at=now,
+        occurred_on=occurred_on,
+        actor=caller.as_actor(),
+        kind=kind,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        data=jsonable(data or {}),
+        effects=jsonable(effects or {}),
+        note=note,
+    )
+    entry.hash = event_hash(row.last_hash, chained(entry))
+    row.last_hash = entry.hash
+    session.add(entry)
+    notify_history(session, row, entry)  # the outbox is written in this same transaction
+    return entry
+
+
+def history(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
+    with services.db.read() as session:
+        find_review(session, caller, review_id)
+        events = session.scalars(
+            select(m.HistoryEvent).where(m.HistoryEvent.review_id == review_id).order_by(m.HistoryEvent.seq)
+        )
+        return jsonable(
+            {
+                "items": [
+                    {
+                        "seq": e.seq,
+                        "recorded_at": as_utc(e.recorded_at),
+                        "occurred_on": e.occurred_on,
+                        "actor": e.actor,
+                        "kind": e.kind,
+                        "event": e.event,
+                        "from_state": e.from_state,
+                        "to_state": e.to_state,
+                        "data": e.data,
+                        "effects": e.effects,
+                        "note": e.note,
+                    }
+                    for e in events
+                ]
+            }
+        )

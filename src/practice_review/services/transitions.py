@@ -1,0 +1,111 @@
+"""Firing a workflow event on a review, and the review it opens (K1)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..roles import Caller
+from ..storage import models as m
+from ..workflow import clocks as clock_rules
+from .access import check_can_read
+from .common import (
+    Services,
+    check_version,
+    jsonable,
+    locked_review,
+    utcnow,
+)
+from .deadlines import record_breach
+from .facts import as_clock, clock_rows, load_context
+from .history import record_history
+from .reviews import NewReview, insert_review
+from .views import OPENED, review_view
+
+
+def _open_linked_review(
+    services: Services, session: Session, caller: Caller, parent: m.Review, review_type: str, on: date
+) -> m.Review:
+    """K1: the review an event opens, in the same transaction, linked both ways."""
+    new = NewReview(
+        review_type=review_type,
+        child_reference=parent.child_reference,
+        received_on=on,
+        referrer_organisation=parent.referrer_organisation,
+        themes=tuple(parent.themes),
+        summary=f"Opened by {parent.reference}",
+    )
+    child = insert_review(services, session, caller, new, services.engine.current(review_type))
+    session.add(m.Link(review_id=parent.id, linked_review_id=child.id, relation=OPENED, created_at=utcnow()))
+    return child
+
+
+def fire_event(
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    event: str,
+    occurred_on: date | None,
+    expected_version: int | None,
+    data: dict[str, Any],
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Fire one event: state, version, clocks, facts, any review it opens and the history event commit
+    together, or nothing does."""
+    with services.db.write() as session:
+        row = locked_review(session, review_id)
+        check_can_read(session, caller, review_id)
+        check_version(row, expected_version)
+        definition = services.engine.definition(row.review_type, row.workflow_version)
+        clocks = clock_rows(session, row.id)
+        ctx = load_context(services, session, row, clocks)
+        when = occurred_on or ctx.today
+        decision = services.engine.fire(definition, ctx, event, when, data, caller.role, caller.partner)
+        for name, changed in decision.clock_changes.items():
+            clock = clocks.setdefault(name, m.Clock(review_id=row.id, review_type=row.review_type, name=name))
+            for attribute, value in changed.__dict__.items():
+                setattr(clock, attribute, value)
+            session.add(clock)
+        opened = _open_linked_review(services, session, caller, row, decision.opens, when) if decision.opens else None
+        row.state = decision.to_state
+        row.open = decision.review_open
+        row.last_occurred_on = when
+        row.facts = decision.facts
+        row.state_entered_seq = row.version + 1  # the seq of the history event below, set before it flushes
+        record_history(
+            session,
+            row,
+            caller,
+            "transition",
+            when,
+            data,
+            event=event,
+            from_state=decision.from_state,
+            to_state=decision.to_state,
+            note=note,
+            effects={
+                "meeting_id": decision.meeting_id,
+                "clocks": {
+                    name: clock_rules.reported_status(c, ctx.today) for name, c in decision.clock_changes.items()
+                },
+                "opened": {"review_id": opened.id, "reference": opened.reference} if opened else None,
+            },
+        )
+        session.flush()
+        for name, changed in decision.clock_changes.items():
+            if changed.status == clock_rules.BREACHED:  # C5: stopped after its deadline
+                record_breach(session, row, caller, clocks[name], when)
+        session.flush()
+        # The facts after the event: the same records, a new state whose endorsements are yet to come.
+        after = replace(
+            ctx,
+            state=row.state,
+            last_occurred_on=when,
+            facts=dict(row.facts),
+            endorsements=(),
+            clocks={name: as_clock(c) for name, c in clocks.items()},
+        )
+        return jsonable(review_view(services, session, row, clocks, after))
