@@ -40,6 +40,9 @@ def _default_workflows_dir() -> Path:
     return in_repo if in_repo.is_dir() else Path(__file__).resolve().parent / "workflows"
 
 
+default_workflows_dir = _default_workflows_dir  # issue 13: the shipped partnership.yaml is read from here
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
