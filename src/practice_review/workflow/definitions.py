@@ -10,6 +10,7 @@ import hashlib
 import inspect
 import json
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -523,6 +524,11 @@ def load_directory(directory: Path) -> list[WorkflowDefinition]:
     if problems:
         raise WorkflowError(str(directory), problems)
     return definitions
+
+
+def request_kinds(definitions: Iterable[WorkflowDefinition]) -> tuple[str, ...]:
+    """T2: every information-request kind the workflows' settings give a deadline, in the order first given."""
+    return tuple({kind: None for d in definitions for kind in d.settings.information_requests})
 
 
 def mermaid(definition: WorkflowDefinition) -> str:

@@ -188,11 +188,6 @@ class WorkflowEngine:
             self._definitions[key] = definition
             self._machines[key] = _build_machine(definition)
 
-    def information_request_kinds(self) -> tuple[str, ...]:
-        """T2: every request kind a current workflow gives a deadline, in the order first declared."""
-        kinds = {kind: None for d in self.current_definitions for kind in d.settings.information_requests}
-        return tuple(kinds)
-
     @property
     def current_definitions(self) -> list[WorkflowDefinition]:
         return sorted(self._current.values(), key=lambda d: d.review_type)
