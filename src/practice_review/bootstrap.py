@@ -49,7 +49,13 @@ def build_services(settings: Settings) -> Services:
     definitions = load_directory(settings.workflows_dir)
     partnership = load_partnership(settings.workflows_dir)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
-    db = Database(settings.database_url, settings.reports_database_url)
+    db = Database(
+        settings.database_url,
+        settings.reports_database_url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
+    )
     earlier = register_workflows(db, definitions, partnership)
     engine = WorkflowEngine(definitions, calendar, earlier, partnership)
     return Services(db=db, engine=engine, calendar=calendar)
