@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 
 from practice_review.api.app import create_app
 from practice_review.config import PROJECT_ROOT
-from practice_review.roles import STATUTORY_PARTNERS, role_allows
+from practice_review.roles import role_allows
 from practice_review.services.common import Services
 from practice_review.services.keys import create_key
 from practice_review.workflow.definitions import WorkflowDefinition, load_directory
@@ -151,6 +151,7 @@ KEYS: dict[str, tuple[str, str | None, str | None]] = {
     "admin": ("admin", None, None),
 }
 WORKFLOWS: dict[str, WorkflowDefinition] = {d.review_type: d for d in load_directory(PROJECT_ROOT / "workflows")}
+STATUTORY_PARTNERS = WORKFLOWS["rapid"].settings.statutory_partners  # T1: workflows/partnership.yaml
 PROBED_TYPES = ("rapid", "lcspr")  # the review types the set-up creates, to fire events on
 
 

@@ -7,17 +7,21 @@ Fri 26 December, Thu 1 January 2026.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from practice_review.calendar import WorkingCalendar
+from practice_review.config import Settings
 from practice_review.workflow import clocks as clock_rules
 from practice_review.workflow.context import Clock
 
+from .conftest import WORKFLOWS
 from .helpers import ENDORSERS, PANEL, Api, KeyFor, blocked, history, messages, problem, unchanged, working_day
 
 CORONER = "Coroner's inquest opened; police asked partners to pause"
@@ -25,6 +29,20 @@ RESUMED = "Police confirmed the review may continue"
 
 
 # ---------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The C6 tests below pause the rapid review clock over Christmas, so they run for a partnership whose
+    rapid.yaml declares that clock pausable (T3: the shipped file does not; tests/test_timescales.py
+    checks the refusal)."""
+    workflows = tmp_path / "workflows"
+    shutil.copytree(WORKFLOWS, workflows)
+    rapid = workflows / "rapid.yaml"
+    declared = rapid.read_text()
+    assert "    pausable: false" in declared
+    rapid.write_text(declared.replace("    pausable: false", "    pausable: true"))
+    return Settings(database_url=database_url, workflows_dir=workflows)
 
 
 def clock(review: dict[str, Any], name: str) -> dict[str, Any]:

@@ -143,7 +143,9 @@ def lcspr_at(api: Api, until: str | None = None, **fields: Any) -> dict[str, Any
 # ---------------------------------------------------------------- rapid review outcomes (K1, L1)
 
 
-def test_a_panel_response_recommending_an_lcspr_opens_it_linked_both_ways(api: Api) -> None:
+def test_L2a_a_panel_response_recommending_an_lcspr_opens_it_linked_with_clocks_from_the_endorse_date(
+    api: Api,
+) -> None:
     rapid = api.new_review_at()  # record_panel_response on Fri 2026-02-27, recommendation lcspr
     assert rapid["state"] == "concluded" and rapid["open"] is False
     assert len(rapid["links"]) == 1
@@ -161,20 +163,23 @@ def test_a_panel_response_recommending_an_lcspr_opens_it_linked_both_ways(api: A
     assert lcspr["child_reference"] == rapid["child_reference"]
     assert lcspr["reference"].startswith("LCSPR-2026-") and link["reference"] == lcspr["reference"]
 
-    appointment_due = working_day(api, "2026-02-27", 10)
-    assert appointment_due == "2026-03-13"
+    # L2a: the clocks count from the local decision, the partners' endorsement on Wed 18 Feb, not the
+    # Panel's response: a partnership that waits for the Panel shows the delay.
+    assert lcspr["facts"]["decided_on"] == "2026-02-18"
+    appointment_due = working_day(api, "2026-02-18", 10)
+    assert appointment_due == "2026-03-04"
     running = clocks(lcspr)
     assert {k: running["reviewer_appointment"][k] for k in ("status", "started_on", "due_on", "original_due_on")} == {
         "status": "running",
-        "started_on": "2026-02-27",
+        "started_on": "2026-02-18",
         "due_on": appointment_due,
         "original_due_on": appointment_due,
     }
-    assert running["reviewer_appointment"]["working_days_remaining"] == 9  # 3–6 and 9–13 March
+    assert running["reviewer_appointment"]["working_days_remaining"] == 2  # 3 and 4 March
     assert {k: running["completion"][k] for k in ("status", "started_on", "due_on")} == {
         "status": "running",
-        "started_on": "2026-02-27",
-        "due_on": "2026-08-27",  # six months (C3), a Thursday
+        "started_on": "2026-02-18",
+        "due_on": "2026-08-18",  # six months (C3), a Tuesday
     }
     assert running["factual_accuracy"]["status"] == "not_started" and running["factual_accuracy"]["due_on"] is None
 
@@ -197,7 +202,7 @@ def test_a_panel_response_recommending_an_lcspr_opens_it_linked_both_ways(api: A
 @pytest.mark.parametrize(
     ("recommendation", "opened_type"), [("other_review", "non_statutory"), ("no_further_action", None)]
 )
-def test_the_recommendation_decides_what_the_panel_response_opens(
+def test_L2a_the_recommendation_decides_what_the_panel_response_opens_counting_from_the_endorse_date(
     api: Api, recommendation: str, opened_type: str | None
 ) -> None:
     review = api.new_review_at("hold_meeting")
@@ -216,7 +221,9 @@ def test_the_recommendation_decides_what_the_panel_response_opens(
     other = api.review(link["review_id"])
     assert other["state"] == "commissioned" and other["received_on"] == "2026-02-27"
     assert other["reference"].startswith("NSPR-2026-")
-    assert clocks(other)["reviewer_appointment"]["due_on"] == working_day(api, "2026-02-27", 10)
+    assert other["facts"] == {"decided_on": "2026-02-18"}  # the rapid review's endorse date (L2a)
+    assert clocks(other)["reviewer_appointment"]["started_on"] == "2026-02-18"
+    assert clocks(other)["reviewer_appointment"]["due_on"] == working_day(api, "2026-02-18", 10)
     assert [(x["relation"], x["review_id"]) for x in other["links"]] == [("opened_by", rapid["id"])]
 
 

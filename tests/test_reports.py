@@ -117,6 +117,11 @@ def test_summary_for_a_hand_built_february(api: Api) -> None:
         "running": 1,
         "cancelled": 0,
         "median_working_days_taken": 3,
+        # T3: nothing was extended, so against either deadline the figures are the same.
+        "timeliness": {"met_on_time": 2, "met_after_extension": 0, "breached": 0, "running": 1, "cancelled": 0},
+        "against_original_deadline": {"met": 2, "breached": 0, "running": 1, "cancelled": 0},
+        "against_extended_deadline": {"met": 2, "breached": 0, "running": 1, "cancelled": 0},
+        "delays": [],
     }
     assert (
         clocks[("rapid", "notification")]["met"],

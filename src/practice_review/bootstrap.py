@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from .calendar import WorkingCalendar
@@ -11,10 +13,14 @@ from .storage import models as m
 from .storage.database import Database, insert_for
 from .workflow.definitions import WorkflowDefinition, load_directory, parse_definition
 from .workflow.engine import WorkflowEngine
+from .workflow.partnership import WorkflowSettings, load_partnership
 
 
-def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[WorkflowDefinition]:
-    """Store the current definitions; return the earlier ones that reviews may still run on."""
+def register_workflows(
+    db: Database, current: list[WorkflowDefinition], partnership: WorkflowSettings | None = None
+) -> list[WorkflowDefinition]:
+    """Store the current definitions; return the earlier ones that reviews may still run on (each with
+    the settings it was stored with; one stored before settings were, with the partnership's now)."""
     with db.write() as session:
         for definition in current:
             session.execute(
@@ -30,7 +36,10 @@ def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[
         stored = list(session.scalars(select(m.WorkflowVersion)))
     known = {(d.review_type, d.version) for d in current}
     return [
-        parse_definition(row.definition, f"stored workflow {row.review_type}@{row.version}")
+        replace(
+            parse_definition(row.definition, f"stored workflow {row.review_type}@{row.version}", partnership, True),
+            version=row.version,
+        )
         for row in stored
         if (row.review_type, row.version) not in known
     ]
@@ -38,6 +47,7 @@ def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[
 
 def build_services(settings: Settings) -> Services:
     definitions = load_directory(settings.workflows_dir)
+    partnership = load_partnership(settings.workflows_dir)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
     db = Database(
         settings.database_url,
@@ -46,5 +56,6 @@ def build_services(settings: Settings) -> Services:
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
     )
-    earlier = register_workflows(db, definitions)
-    return Services(db=db, engine=WorkflowEngine(definitions, calendar, earlier), calendar=calendar)
+    earlier = register_workflows(db, definitions, partnership)
+    engine = WorkflowEngine(definitions, calendar, earlier, partnership)
+    return Services(db=db, engine=engine, calendar=calendar)

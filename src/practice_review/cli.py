@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import PROJECT_ROOT, ConfigurationError, Settings
-from .roles import ROLES, STATUTORY_PARTNERS
+from .roles import ROLES
 
 if TYPE_CHECKING:
     from .services.common import Services
@@ -203,7 +203,7 @@ def parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="create a key; it is printed once, as the last line")
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
-    create.add_argument("--partner", choices=STATUTORY_PARTNERS)
+    create.add_argument("--partner", help="for partner keys: its code, one of partnership.yaml's statutory_partners")
     create.add_argument("--organisation", help="for agency keys: the organisation it speaks for")
     create.add_argument("--expires-in-days", type=int, help="the key stops working after this many days")
     create.set_defaults(run=cmd_keys_create)

@@ -39,6 +39,9 @@ def _default_workflows_dir() -> Path:
     return in_repo if in_repo.is_dir() else Path(__file__).resolve().parent / "workflows"
 
 
+default_workflows_dir = _default_workflows_dir  # issue 13: the shipped partnership.yaml is read from here
+
+
 def _comma_separated(value: Any) -> Any:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())

@@ -13,7 +13,29 @@ Short = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL_CH
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 LongText = Annotated[str, Field(max_length=4000, pattern=TEXT)]
-Partner = Literal["local_authority", "icb", "police"]
+
+# T1: codes whose allowed values are the partnership's settings, not Python's. The service refuses any
+# other value with a 422 naming the allowed ones; the OpenAPI spec lists them as an enum, from the
+# workflows the app loads (api/app.py fills every schema marked `x-settings` with the list it names).
+SETTINGS_LIST = "x-settings"
+
+
+def settings_code(settings_list: str, description: str) -> Any:
+    return Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[a-z0-9_]+$",
+            description=description,
+            json_schema_extra={SETTINGS_LIST: settings_list},
+        ),
+    ]
+
+
+Partner = settings_code("statutory_partners", "A statutory partner's code (workflows/partnership.yaml)")
+EndorsingParty = settings_code("endorsing_parties", "A party that endorses (workflows/partnership.yaml)")
+RequestKind = settings_code("information_requests", "A request kind its workflow settings give a deadline (T2)")
 
 
 Pseudonym = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
@@ -188,7 +210,7 @@ class RulingCreate(Strict):
 
 
 class EndorsementCreate(Strict):
-    party: Literal["local_authority", "icb", "police", "independent_scrutineer"]
+    party: EndorsingParty
     person_id: Identifier
     name: Short
     agrees: bool
@@ -197,7 +219,7 @@ class EndorsementCreate(Strict):
 
 class InformationRequestCreate(Strict):
     organisation: Short
-    kind: Literal["chronology", "agency_summary", "factual_accuracy", "other"]
+    kind: RequestKind
     requested_on: date | None = None
 
 
@@ -219,6 +241,7 @@ class ClockOut(BaseModel):
     paused_on: date | None = None
     paused_working_days: int = 0
     window: bool = False
+    pausable: bool = True
     delayed: bool = False
     delay_reported_on: date | None = None
 
@@ -318,6 +341,7 @@ class MeetingOut(BaseModel):
     scheduled_for: datetime
     documents_shared_at: datetime | None
     documents_shared_in_time: bool
+    papers_hours: int | None = Field(None, description="Q4: the hours before the meeting papers are due (T1)")
     attendees: list[AttendeeOut]
     quorate: bool
     missing_partners: list[str]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidData, NotFound
 from ..permissions import require
-from ..roles import ROLES, STATUTORY_PARTNERS, Caller
+from ..roles import ROLES, Caller
 from ..storage import models as m
 from .common import Services, as_utc, jsonable, utcnow
 
@@ -38,14 +38,15 @@ def _expired(expires_at: datetime | None, now: datetime) -> bool:
     return expires_at is not None and as_utc(expires_at) <= now  # type: ignore[operator]
 
 
-def validate_key_fields(role: str, partner: str | None, organisation: str | None) -> None:
+def validate_key_fields(
+    role: str, partner: str | None, organisation: str | None, partner_codes: tuple[str, ...]
+) -> None:
     errors = []
     if role not in ROLES:
         errors.append({"field": "role", "message": f"must be one of {', '.join(ROLES)}"})
-    if role == "partner" and partner not in STATUTORY_PARTNERS:
-        errors.append(
-            {"field": "partner", "message": f"a partner key needs a partner code: {', '.join(STATUTORY_PARTNERS)}"}
-        )
+    if role == "partner" and partner not in partner_codes:
+        message = f"a partner key needs a partner code: {', '.join(partner_codes)}"
+        errors.append({"field": "partner", "message": message})
     if role != "partner" and partner is not None:
         errors.append({"field": "partner", "message": "only partner keys have a partner code"})
     if role == "agency" and not organisation:
@@ -66,7 +67,7 @@ def create_key(
     """A new key (an admin's, through the API; the operator's, through the CLI with no caller)."""
     if caller is not None:
         require(caller, "manage_keys")
-    validate_key_fields(role, partner, organisation)
+    validate_key_fields(role, partner, organisation, services.engine.partnership.statutory_partners)  # T1
     if _expired(expires_at, utcnow()):
         raise InvalidData([{"field": "expires_at", "message": "must be in the future"}])
     secret = KEY_PREFIX + secrets.token_urlsafe(32)

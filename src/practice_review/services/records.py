@@ -12,17 +12,16 @@ from sqlalchemy.orm import Session
 from ..calendar import LONDON
 from ..errors import Conflict, InvalidData, NotFound, NotPermitted
 from ..permissions import require
-from ..roles import ENDORSING_PARTIES, Caller
+from ..roles import Caller
 from ..rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
 from ..rules.quorum import documents_in_time, quorum
 from ..storage import models as m
 from ..workflow.context import Attendee, Declaration, Meeting
+from ..workflow.definitions import WorkflowDefinition
 from .access import find_review
 from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
 from .facts import as_declaration, load_declarations, load_meetings
 from .history import record_history
-
-INFORMATION_DAYS = 5  # §11: agencies return information within five working days of the request
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -35,16 +34,23 @@ def _utc(value: datetime | None) -> datetime | None:
 # ---------------------------------------------------------------- meetings and attendance
 
 
-def meeting_view(meeting: Meeting, declarations: list[Declaration]) -> dict[str, Any]:
-    """A meeting with its quorum (Q1–Q3) and declarations (D1, D2) as they stand."""
-    result = quorum(meeting.attendees, excluded_people(declarations, meeting.held_on))
+def _definition(services: Services, row: m.Review) -> WorkflowDefinition:
+    return services.engine.definition(row.review_type, row.workflow_version)
+
+
+def meeting_view(definition: WorkflowDefinition, meeting: Meeting, declarations: list[Declaration]) -> dict[str, Any]:
+    """A meeting with its quorum (Q1–Q3), papers (Q4) and declarations (D1, D2) as they stand, under the
+    review's workflow settings (T1)."""
+    partners, hours = definition.meeting_rules(meeting.kind)
+    result = quorum(meeting.attendees, excluded_people(declarations, meeting.held_on), partners)
     return jsonable(
         {
             "id": meeting.id,
             "kind": meeting.kind,
             "scheduled_for": meeting.scheduled_for,
             "documents_shared_at": meeting.documents_shared_at,
-            "documents_shared_in_time": documents_in_time(meeting),
+            "documents_shared_in_time": documents_in_time(meeting, hours),
+            "papers_hours": hours,
             "attendees": [a.__dict__ for a in meeting.attendees],
             "quorate": result.quorate,
             "missing_partners": list(result.missing_partners),
@@ -94,21 +100,33 @@ def record_meeting(
             services.today(),
             {"meeting_id": meeting.id, "kind": kind, "scheduled_for": scheduled, "documents_shared_at": shared},
         )
-        return meeting_view(_meeting(session, row.id, meeting.id), load_declarations(session, row.id))
+        meeting_now = _meeting(session, row.id, meeting.id)
+        return meeting_view(_definition(services, row), meeting_now, load_declarations(session, row.id))
 
 
 def get_meeting(services: Services, caller: Caller, review_id: str, meeting_id: int) -> dict[str, Any]:
     with services.db.read() as session:
-        find_review(session, caller, review_id)
-        return meeting_view(_meeting(session, review_id, meeting_id), load_declarations(session, review_id))
+        row = find_review(session, caller, review_id)
+        meeting = _meeting(session, review_id, meeting_id)
+        return meeting_view(_definition(services, row), meeting, load_declarations(session, review_id))
 
 
 def list_meetings(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
     """Every meeting of the review in the order recorded, each with its quorum and declarations as they stand."""
     with services.db.read() as session:
-        find_review(session, caller, review_id)
+        row = find_review(session, caller, review_id)
         declarations = load_declarations(session, review_id)
-        return [meeting_view(meeting, declarations) for meeting in load_meetings(session, review_id)]
+        definition = _definition(services, row)
+        return [meeting_view(definition, meeting, declarations) for meeting in load_meetings(session, review_id)]
+
+
+def _check_partner_codes(services: Services, attendees: list[Attendee]) -> None:
+    """T1: an attendee's partner code is one of the partnership's statutory partners."""
+    codes = services.engine.partnership.statutory_partners
+    unknown = sorted({a.partner for a in attendees if a.partner is not None and a.partner not in codes})
+    if unknown:
+        message = f"{', '.join(unknown)} is not a statutory partner code (one of {', '.join(codes)})"
+        raise InvalidData([{"field": "attendees.partner", "message": message}])
 
 
 def record_attendance(
@@ -116,6 +134,7 @@ def record_attendance(
 ) -> dict[str, Any]:
     """Replace who attended. A `partner` key replaces only its own partner's attendees."""
     require(caller, "record_attendance")
+    _check_partner_codes(services, attendees)
     ids = [a.person_id for a in attendees]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -147,7 +166,8 @@ def record_attendance(
             {"meeting_id": meeting_id, "attendees": [a.__dict__ for a in attendees]},
         )
         session.flush()
-        return meeting_view(_meeting(session, row.id, meeting_id), load_declarations(session, row.id))
+        meeting_now = _meeting(session, row.id, meeting_id)
+        return meeting_view(_definition(services, row), meeting_now, load_declarations(session, row.id))
 
 
 # ---------------------------------------------------------------- declarations and rulings
@@ -273,8 +293,9 @@ def record_endorsement(
 ) -> dict[str, Any]:
     """§19 / L6: a statutory partner's or the independent scrutineer's endorsement of the current outcome."""
     require(caller, "record_endorsement")
-    if party not in ENDORSING_PARTIES:
-        raise InvalidData([{"field": "party", "message": f"must be one of {', '.join(ENDORSING_PARTIES)}"}])
+    parties = services.engine.partnership.endorsing_parties  # T1
+    if party not in parties:
+        raise InvalidData([{"field": "party", "message": f"must be one of {', '.join(parties)}"}])
     own_party = (
         caller.partner
         if caller.role == "partner"
@@ -346,12 +367,16 @@ def request_information(
     not_in_future("requested_on", requested_on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
+        days = _definition(services, row).settings.information_requests  # T2: working days per kind
+        if kind not in days:
+            message = f"{row.reference} takes requests of kind {', '.join(days)} (its workflow settings), not {kind}"
+            raise InvalidData([{"field": "kind", "message": message}])
         request = m.InformationRequest(
             review_id=row.id,
             organisation=organisation,
             kind=kind,
             requested_on=requested_on,
-            due_on=services.calendar.add_working_days(requested_on, INFORMATION_DAYS),
+            due_on=services.calendar.add_working_days(requested_on, days[kind]),
             created_at=utcnow(),
         )
         session.add(request)

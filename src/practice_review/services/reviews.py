@@ -47,9 +47,11 @@ class NewReview:
     themes: tuple[str, ...] = ()
     summary: str = ""
     description: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # carried from the review that opened it (L2a)
 
     def fingerprint(self) -> str:
-        canonical = json.dumps(jsonable(self.__dict__), sort_keys=True)
+        fields = {k: v for k, v in self.__dict__.items() if k != "facts" or v}  # as hashed before facts existed
+        canonical = json.dumps(jsonable(fields), sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -132,7 +134,7 @@ def insert_review(
         themes=list(new.themes),
         summary=new.summary,
         description=dict(new.description),
-        facts={},
+        facts=dict(new.facts),
         last_occurred_on=new.received_on,
         state_entered_seq=1,
         created_at=now,
@@ -140,7 +142,8 @@ def insert_review(
     )
     session.add(row)
     session.flush()  # the review row first: clocks and history refer to it
-    dates = {"received_on": new.received_on, "became_aware_on": aware}
+    decided = date.fromisoformat(new.facts["decided_on"]) if new.facts.get("decided_on") else new.received_on
+    dates = {"received_on": new.received_on, "became_aware_on": aware, "decided_on": decided}  # L2a
     started = clock_rules.initial_clocks(definition.clocks, dates, services.calendar)
     session.add_all(m.Clock(review_id=row.id, review_type=row.review_type, **c.__dict__) for c in started)
     record_history(

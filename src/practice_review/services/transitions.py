@@ -27,10 +27,18 @@ from .views import OPENED, review_view
 
 
 def _open_linked_review(
-    services: Services, session: Session, caller: Caller, parent: m.Review, review_type: str, on: date
+    services: Services,
+    session: Session,
+    caller: Caller,
+    parent: m.Review,
+    review_type: str,
+    on: date,
+    carried: dict[str, Any],
 ) -> m.Review:
-    """K1: the review an event opens, in the same transaction, linked both ways."""
+    """K1: the review an event opens, in the same transaction, linked both ways, starting with the facts
+    the event carries to it (L2a: the local decision date its clocks count from)."""
     new = NewReview(
+        facts=dict(carried),
         review_type=review_type,
         child_reference=parent.child_reference,
         received_on=on,
@@ -69,7 +77,11 @@ def fire_event(
             for attribute, value in changed.__dict__.items():
                 setattr(clock, attribute, value)
             session.add(clock)
-        opened = _open_linked_review(services, session, caller, row, decision.opens, when) if decision.opens else None
+        opened = (
+            _open_linked_review(services, session, caller, row, decision.opens, when, decision.carried)
+            if decision.opens
+            else None
+        )
         row.state = decision.to_state
         row.open = decision.review_open
         row.last_occurred_on = when

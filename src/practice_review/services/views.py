@@ -20,7 +20,7 @@ from .facts import as_clock, clock_rows, load_context
 OPENED, OPENED_BY = "opened", "opened_by"  # K1: the relation of a review opened by another, each way
 
 
-def clock_view(services: Services, clock: Clock, today: date) -> dict[str, Any]:
+def clock_view(services: Services, clock: Clock, today: date, pausable: bool = True) -> dict[str, Any]:
     return {
         "name": clock.name,
         "status": clock_rules.reported_status(clock, today),
@@ -32,6 +32,7 @@ def clock_view(services: Services, clock: Clock, today: date) -> dict[str, Any]:
         "paused_on": clock.paused_on,
         "paused_working_days": clock.paused_working_days,
         "window": clock.window,
+        "pausable": pausable,  # T3: as its workflow declares
         "delayed": clock_rules.delayed(clock, today),
         "delay_reported_on": clock.delay_reported_on,
     }
@@ -63,8 +64,9 @@ def clock_views(services: Services, row: m.Review, clocks: dict[str, m.Clock], t
     """The review's clocks in the order its workflow declares them."""
     definitions = services.engine.definition(row.review_type, row.workflow_version).clocks
     order = {d.name: i for i, d in enumerate(definitions)}
+    pausable = {d.name: d.pausable for d in definitions}
     ordered = sorted(clocks.values(), key=lambda c: order.get(c.name, len(order)))
-    return [clock_view(services, as_clock(c), today) for c in ordered]
+    return [clock_view(services, as_clock(c), today, pausable.get(c.name, True)) for c in ordered]
 
 
 def links_view(session: Session, review_id: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..calendar import LONDON, WorkingCalendar
+from .partnership import WorkflowSettings
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class ReviewContext:
     facts: dict[str, Any] = field(default_factory=dict)  # what earlier events remembered
     description: dict[str, str] = field(default_factory=dict)  # the referral's description (§5.4)
     actions: int = 0  # actions in the review's action plan (K2, L9)
+    settings: WorkflowSettings | None = None  # T1: its workflow version's; the engine sets it for guards
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ ORM row, whose attribute names could collide with event names).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,7 @@ from . import clocks as clock_rules
 from .context import Attempt, Clock, Meeting, ReviewContext
 from .definitions import EventDef, FieldSpec, WorkflowDefinition
 from .guards import REGISTRY
+from .partnership import WorkflowSettings
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Decision:
     clock_changes: dict[str, Clock] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # the review's facts after this event
     opens: str | None = None  # K1: the review type this event opens, linked
+    carried: dict[str, Any] = field(default_factory=dict)  # the facts the opened review starts with (L2a)
 
 
 class _Token:
@@ -169,9 +171,12 @@ class WorkflowEngine:
         current: Iterable[WorkflowDefinition],
         calendar: WorkingCalendar,
         earlier: Iterable[WorkflowDefinition] = (),
+        partnership: WorkflowSettings | None = None,
     ) -> None:
         self.calendar = calendar
         self._current = {d.review_type: d for d in current}
+        # T1: the partnership-wide settings (every current definition carries the same ones)
+        self.partnership = partnership or next(iter(self._current.values())).settings
         self._definitions: dict[tuple[str, str], WorkflowDefinition] = {}
         self._machines: dict[tuple[str, str], LockedMachine] = {}
         for definition in [*earlier, *self._current.values()]:
@@ -203,6 +208,8 @@ class WorkflowEngine:
         self, definition: WorkflowDefinition, event: EventDef, ctx: ReviewContext, attempt: Attempt
     ) -> list[Blocked]:
         """Every unmet guard of `event`, each with its rule id; empty when the event may fire."""
+        if ctx.settings is not definition.settings:  # T1: guards read the review's own version's settings
+            ctx = replace(ctx, settings=definition.settings)
         blocked = []
         for spec in (*definition.every_event_guards, *event.guards):
             for unmet in REGISTRY[spec.check](ctx, attempt, **spec.params):
@@ -211,6 +218,7 @@ class WorkflowEngine:
 
     def available_events(self, definition: WorkflowDefinition, ctx: ReviewContext) -> list[EventAvailability]:
         result = []
+        ctx = replace(ctx, settings=definition.settings) if ctx.settings is not definition.settings else ctx
         for event in definition.events_from(ctx.state):
             attempt = Attempt(event.name, ctx.today, {}, meeting_for(event, ctx, {}), event.meeting)
             blocked = self.evaluate(definition, event, ctx, attempt)
@@ -258,6 +266,7 @@ class WorkflowEngine:
             ),
             facts=facts,
             opens=opened_type(event, parsed, facts),
+            carried={f: facts[f] for f in (event.opens.carry if event.opens else ()) if f in facts},
         )
 
     def _run_machine(self, definition: WorkflowDefinition, state: str, event_name: str) -> str:

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..roles import ENDORSING_PARTIES, STATUTORY_PARTNERS
 from ..rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
 from ..rules.quorum import documents_in_time, quorum
 from .context import Attempt, Endorsement, ReviewContext
+from .partnership import WorkflowSettings
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,20 @@ def guard(function: Guard) -> Guard:
 
 def _words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def _settings(ctx: ReviewContext) -> WorkflowSettings:
+    """T1: the review's workflow settings (the engine gives every guard its definition's)."""
+    if ctx.settings is None:
+        raise ValueError("guards need the workflow's settings on the review context")
+    return ctx.settings
+
+
+def parties_named(ctx: ReviewContext, parties: Sequence[str] | str | None, default: str) -> Sequence[str]:
+    """A guard's `parties`: a list, a settings list by name (`statutory_partners`), or the `default` list."""
+    if parties is None or isinstance(parties, str):
+        return _settings(ctx).party_list(parties or default)
+    return parties
 
 
 @guard
@@ -59,8 +73,10 @@ def date_not_before_occurred_on(ctx: ReviewContext, attempt: Attempt, field: str
 
 
 @guard
-def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str] = STATUTORY_PARTNERS) -> list[Unmet]:
-    """Q1/Q2 with Q3: each partner represented by someone who is not excluded."""
+def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str] | str | None = None) -> list[Unmet]:
+    """Q1/Q2 with Q3: each partner (default: the statutory partners of the settings) represented by someone
+    who is not excluded."""
+    partners = parties_named(ctx, partners, "statutory_partners")
     meeting = attempt.meeting
     if meeting is None:
         kind = _words(attempt.meeting_kind or "")
@@ -105,8 +121,10 @@ def interests_ruled(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
 
 
 @guard
-def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int = 24) -> list[Unmet]:
-    """Q4: documents shared `hours` before the meeting, or reading time allowed at its start."""
+def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int | None = None) -> list[Unmet]:
+    """Q4: documents shared `hours` (default: the settings' papers_hours) before the meeting, or reading time
+    allowed at its start."""
+    hours = _settings(ctx).papers_hours if hours is None else hours
     meeting = attempt.meeting
     if meeting is None or attempt.data.get("reading_time_allowed") is True or documents_in_time(meeting, hours):
         return []
@@ -133,8 +151,10 @@ def endorsers_disagree(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
 
 
 @guard
-def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] = ENDORSING_PARTIES) -> list[Unmet]:
-    """§19 / L6: each party endorsed the outcome; an endorser ruled `excluding` does not count (D2)."""
+def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] | str | None = None) -> list[Unmet]:
+    """§19 / L6: each party (a list, a settings list by name, default the endorsing parties) endorsed the
+    outcome; an endorser ruled `excluding` does not count (D2)."""
+    parties = parties_named(ctx, parties, "endorsing_parties")
     latest = given_by(ctx, attempt.occurred_on)
     found = []
     for party in parties:
