@@ -116,6 +116,7 @@ def fire_event(
         after = replace(
             ctx,
             state=row.state,
+            open=row.open,
             last_occurred_on=when,
             facts=dict(row.facts),
             endorsements=(),

@@ -149,7 +149,8 @@ def endorsed_by(
     for party in parties:
         endorsement = latest.get(party)
         if endorsement is None:
-            found.append(Unmet(f"no endorsement of {what} from {_words(party)}"))
+            of = f" of {what}" if decision else ""
+            found.append(Unmet(f"no endorsement{of} from {_words(party)}"))
         elif endorsement.proxy and not proxies:
             found.append(Unmet(f"{_words(party)}'s endorsement was recorded by proxy: it must be its own", rule="S1"))
         elif not endorsement.agrees:
