@@ -102,7 +102,7 @@ def test_workflows_describe_the_rapid_review(api: Api) -> None:
     assert events["screen_in"]["from"] == ["referred"] and events["screen_in"]["to"] == "awaiting_notification"
     assert [g["rule"] for g in events["screen_in"]["guards"]] == ["C7", "Q2", "D1", "D2"]
     assert "partner:local_authority" in events["notify_national_panel"]["roles"]
-    assert [g["rule"] for g in events["hold_meeting"]["guards"]] == ["C7", "Q1", "D1", "D2", "Q4"]
+    assert [g["rule"] for g in events["hold_meeting"]["guards"]] == ["C7", "Q1", "D1", "D2", "Q4", "F1"]
     clocks = {c["name"]: c for c in rapid["clocks"]}
     assert set(clocks) == {"screening", "notification", "rapid_review"}
     assert clocks["rapid_review"]["working_days"] == 15

@@ -307,7 +307,7 @@ def test_describe_lists_every_event_with_its_guards_including_every_event_guards
     events = {e["name"]: e for e in described["events"]}
     assert set(events) == {e.name for e in rapid.events}
     hold = events["hold_meeting"]
-    assert [g["rule"] for g in hold["guards"]] == ["C7", "Q1", "D1", "D2", "Q4"]
+    assert [g["rule"] for g in hold["guards"]] == ["C7", "Q1", "D1", "D2", "Q4", "F1"]
     assert hold["data"]["recommendation"] == {
         "type": "enum",
         "required": True,

@@ -32,6 +32,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "manage_subscriptions": ("business_unit", "partner", "admin"),
     "read_deliveries": ("business_unit", "partner"),  # payloads carry review data: not for admin
     "manage_keys": ("admin",),
+    "confirm_drafts_deleted": ("business_unit",),  # issue 13, S5
 }
 
 

@@ -62,6 +62,19 @@ class ReferralDescription(Strict):
     evaluation: LongText | None = Field(None, description="The effect on services and outcomes, as evaluated")
 
 
+class ReviewParticulars(Strict):
+    """N1: the child's circumstances and the local authority's notifications; X1: where it happened."""
+
+    circumstances: Literal["care_leaver_death", "looked_after_child"] | None = Field(
+        None, description="N1: the death of a care leaver under 25 (§5.6), or an incident for a looked-after child"
+    )
+    secretary_of_state_notified_on: date | None = Field(None, description="N1: the local authority told the SoS")
+    ofsted_notified_on: date | None = Field(None, description="N1: the local authority told Ofsted")
+    incident_area: Short | None = Field(None, description="X1: the area where the incident took place")
+    home_area: Short | None = Field(None, description="X1: the child's home area")
+    lead_partnership: Short | None = Field(None, description="X1: which area's partnership leads (§20.4)")
+
+
 class ReviewCreate(Strict):
     review_type: Name
     child_reference: Annotated[
@@ -73,6 +86,7 @@ class ReviewCreate(Strict):
     themes: Annotated[list[Identifier], Field(max_length=20)] = []
     summary: LongText = ""
     description: ReferralDescription | None = None
+    particulars: ReviewParticulars | None = None
 
 
 class ReviewUpdate(Strict):
@@ -80,10 +94,11 @@ class ReviewUpdate(Strict):
     summary: LongText | None = None
     themes: Annotated[list[Identifier], Field(max_length=20)] | None = None
     description: ReferralDescription | None = None
+    particulars: ReviewParticulars | None = Field(None, description="Merged into what is recorded (N1, X1)")
 
 
 class ExternalProcess(Strict):
-    kind: Literal["sar", "dardr", "iopc", "coroner", "criminal_proceedings", "other"]
+    kind: Literal["sar", "dardr", "iopc", "coroner", "criminal_proceedings", "national_review", "other"]
     reference: Short
 
 
@@ -168,6 +183,10 @@ class ClockExtend(Strict):
     reason: Annotated[LongText, Field(min_length=1)]
 
 
+class DraftsDeleted(Strict):
+    deleted_on: date | None = Field(None, description="S5: when the drafts were deleted (default today)")
+
+
 class DelayReported(Strict):
     reported_on: date | None = None
     note: LongText = ""
@@ -182,7 +201,7 @@ class TransitionRequest(Strict):
 
 
 class MeetingCreate(Strict):
-    kind: Literal["screening", "rapid_review", "panel", "learning_event"]
+    kind: Literal["screening", "rapid_review", "panel", "learning_event", "review_group", "practitioner_event"]
     scheduled_for: datetime = Field(description="Date and time; without an offset it is London time")
     documents_shared_at: datetime | None = None
 
@@ -209,18 +228,31 @@ class RulingCreate(Strict):
     ruling: Literal["noted", "excluding"]
 
 
+class EndorsementProxy(Strict):
+    """S1: the Business Unit records a party's endorsement only as a proxy, saying what it rests on."""
+
+    evidence: Annotated[
+        str, Field(min_length=1, max_length=1000, pattern=TEXT, description="e.g. 'e-mail of 3 Dec from ...'")
+    ]
+
+
 class EndorsementCreate(Strict):
     party: EndorsingParty
     person_id: Identifier
     name: Short
     agrees: bool
     endorsed_on: date | None = None
+    proxy: EndorsementProxy | None = Field(
+        None, description="S1: only when the Business Unit records it for the party (then endorsed_on is needed)"
+    )
+    decision: Name | None = Field(None, description="S4: the decision endorsed, e.g. publish or not_to_publish")
 
 
 class InformationRequestCreate(Strict):
     organisation: Short
     kind: RequestKind
     requested_on: date | None = None
+    area: Short | None = Field(None, description="X1: the area asked; the other area of a cross-boundary review")
 
 
 class InformationReturn(Strict):
@@ -293,6 +325,7 @@ class ReviewSummaryOut(BaseModel):
     summary: str
     description: dict[str, str]
     facts: dict[str, Any]
+    particulars: dict[str, Any] = {}
     clocks: list[ClockOut]
     created_at: datetime
     updated_at: datetime
@@ -302,6 +335,9 @@ class ReviewOut(ReviewSummaryOut):
     delays_to_report: list[DelayOut]
     available_events: list[AvailableEventOut]
     links: list[LinkOut]
+    outstanding_tasks: list[BlockedOut] = Field(
+        [], description="S5, N1, X1: what is still to be done (rule and message); blocks nothing"
+    )
 
 
 class ReviewPage(BaseModel):
@@ -371,6 +407,10 @@ class EndorsementOut(BaseModel):
     agrees: bool
     endorsed_on: date
     current: bool = True
+    decision: str | None = None
+    proxy: bool = Field(False, description="S1: recorded by the Business Unit on the party's behalf")
+    proxy_evidence: str | None = None
+    recorded_by: str | None = None
 
 
 class InformationRequestOut(BaseModel):
@@ -382,6 +422,8 @@ class InformationRequestOut(BaseModel):
     returned_on: date | None
     status: Literal["outstanding", "overdue", "returned", "returned_late"]
     working_days_remaining: int | None
+    area: str | None = None
+    priority: bool = Field(False, description="X1: asked of the other area in a cross-boundary review (§20.4)")
 
 
 class DeadlineOut(BaseModel):

@@ -3,6 +3,7 @@ endorsements, information requests. Each is a history event and moves the review
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..calendar import LONDON
-from ..errors import Conflict, InvalidData, NotFound, NotPermitted
+from ..errors import Conflict, InvalidData, NotFound, NotPermitted, TransitionRefused
 from ..permissions import require
 from ..roles import Caller
 from ..rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
@@ -18,6 +19,7 @@ from ..rules.quorum import documents_in_time, quorum
 from ..storage import models as m
 from ..workflow.context import Attendee, Declaration, Meeting
 from ..workflow.definitions import WorkflowDefinition
+from ..workflow.engine import Blocked
 from .access import find_review
 from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
 from .facts import as_declaration, load_declarations, load_meetings
@@ -277,8 +279,57 @@ def endorsement_view(e: m.Endorsement) -> dict[str, Any]:
             "name": e.name,
             "agrees": e.agrees,
             "endorsed_on": e.endorsed_on,
+            "decision": e.decision,
+            "proxy": e.proxy,
+            "proxy_evidence": e.proxy_evidence,
+            "recorded_by": e.recorded_by,
         }
     )
+
+
+@dataclass(frozen=True)
+class Endorser:
+    """S1: who an endorsement is recorded as coming from, and whether the Business Unit recorded it for them."""
+
+    person_id: str
+    name: str
+    proxy: bool
+    recorded_by: str
+
+
+def _s1_refused(message: str) -> TransitionRefused:
+    return TransitionRefused([Blocked("S1", message)])
+
+
+def endorser(
+    caller: Caller, party: str, person_id: str, name: str, proxy_evidence: str | None, endorsed_on: date | None
+) -> Endorser:
+    """S1: an endorsement is the party's own (its partner key, the scrutineer's key, a signed-in person of
+    that party), or a proxy the Business Unit records naming the person, the date and the evidence."""
+    recorded_by = caller.person_name or caller.acting_for or caller.key_name
+    if caller.role == "business_unit":
+        if not (proxy_evidence or "").strip():
+            raise _s1_refused(
+                f"the Business Unit records {_words(party)}'s endorsement only as a proxy: "
+                "give proxy.evidence (e.g. the e-mail it was given in)"
+            )
+        if endorsed_on is None:
+            raise _s1_refused("a proxy endorsement names the date the party gave it (endorsed_on)")
+        return Endorser(person_id, name, True, recorded_by)
+    own_party = caller.partner if caller.role == "partner" else caller.role
+    if party != own_party:
+        raise NotPermitted(f"S1: this key records only {_words(str(own_party))}'s own endorsement, not {party}'s")
+    if proxy_evidence is not None:
+        raise _s1_refused("only the Business Unit records an endorsement as a proxy; a party records its own")
+    if caller.person_id is not None:
+        if person_id != caller.person_id:
+            raise NotPermitted(f"S1: signed in as {caller.person_id}, this caller endorses only as themselves")
+        name = caller.person_name or name
+    return Endorser(person_id, name, False, recorded_by)
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
 
 
 def record_endorsement(
@@ -290,21 +341,16 @@ def record_endorsement(
     name: str,
     agrees: bool,
     endorsed_on: date | None = None,
+    proxy_evidence: str | None = None,
+    decision: str | None = None,
 ) -> dict[str, Any]:
-    """§19 / L6: a statutory partner's or the independent scrutineer's endorsement of the current outcome."""
+    """§19 / L6 / S4: a statutory partner's or the independent scrutineer's endorsement of the current outcome
+    (or of the `decision` it names), recorded by the party itself or as a Business Unit proxy (S1)."""
     require(caller, "record_endorsement")
     parties = services.engine.partnership.endorsing_parties  # T1
     if party not in parties:
         raise InvalidData([{"field": "party", "message": f"must be one of {', '.join(parties)}"}])
-    own_party = (
-        caller.partner
-        if caller.role == "partner"
-        else "independent_scrutineer"
-        if caller.role == "independent_scrutineer"
-        else None
-    )
-    if own_party is not None and party != own_party:
-        raise NotPermitted(f"this key endorses only for {own_party}")
+    who = endorser(caller, party, person_id, name, proxy_evidence, endorsed_on)
     endorsed_on = endorsed_on or services.today()
     not_in_future("endorsed_on", endorsed_on, services.today())
     with services.db.write() as session:
@@ -312,12 +358,16 @@ def record_endorsement(
         endorsement = m.Endorsement(
             review_id=row.id,
             party=party,
-            person_id=person_id,
-            name=name,
+            person_id=who.person_id,
+            name=who.name,
             agrees=agrees,
             endorsed_on=endorsed_on,
             state_entered_seq=row.state_entered_seq,
             recorded_at=utcnow(),
+            proxy=who.proxy,
+            proxy_evidence=proxy_evidence.strip() if who.proxy and proxy_evidence else None,
+            recorded_by=who.recorded_by,
+            decision=decision,
         )
         session.add(endorsement)
         session.flush()
@@ -355,12 +405,28 @@ def information_request_view(services: Services, r: m.InformationRequest, today:
             "returned_on": r.returned_on,
             "status": status,
             "working_days_remaining": remaining,
+            "area": r.area,
+            "priority": r.priority,
         }
     )
 
 
+def is_priority(particulars: dict[str, Any], area: str | None) -> bool:
+    """X1: in a cross-boundary review, a request to the area that does not lead is answered as a priority."""
+    incident, home = particulars.get("incident_area"), particulars.get("home_area")
+    if area is None or not incident or not home or incident == home:
+        return False
+    return area != particulars.get("lead_partnership", incident)
+
+
 def request_information(
-    services: Services, caller: Caller, review_id: str, organisation: str, kind: str, requested_on: date | None
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    organisation: str,
+    kind: str,
+    requested_on: date | None,
+    area: str | None = None,
 ) -> dict[str, Any]:
     require(caller, "request_information")
     requested_on = requested_on or services.today()
@@ -378,6 +444,8 @@ def request_information(
             requested_on=requested_on,
             due_on=services.calendar.add_working_days(requested_on, days[kind]),
             created_at=utcnow(),
+            area=area,
+            priority=is_priority(row.particulars or {}, area),
         )
         session.add(request)
         session.flush()

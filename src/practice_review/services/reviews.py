@@ -48,6 +48,7 @@ class NewReview:
     summary: str = ""
     description: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # carried from the review that opened it (L2a)
+    particulars: dict[str, Any] = field(default_factory=dict)  # N1, X1
 
     def fingerprint(self) -> str:
         fields = {k: v for k, v in self.__dict__.items() if k != "facts" or v}  # as hashed before facts existed
@@ -134,6 +135,7 @@ def insert_review(
         themes=list(new.themes),
         summary=new.summary,
         description=dict(new.description),
+        particulars=jsonable(new.particulars),
         facts=dict(new.facts),
         last_occurred_on=new.received_on,
         state_entered_seq=1,
@@ -165,6 +167,7 @@ def _create(
     today = services.today()
     not_in_future("received_on", new.received_on, today)
     not_in_future("became_aware_on", new.became_aware_on or new.received_on, today)
+    check_particulars(new.particulars, today)
     with services.db.write() as session:
         if idempotency_key is not None:
             replay = _replay(session, caller, idempotency_key, new.fingerprint())
@@ -204,11 +207,26 @@ def update_review(
         check_version(row, expected_version)
         if "description" in changes:
             changes["description"] = {**row.description, **changes["description"]}
+        if "particulars" in changes:
+            changes["particulars"] = jsonable({**(row.particulars or {}), **changes["particulars"]})
+            check_particulars(changes["particulars"], services.today())
         for name, value in changes.items():
             setattr(row, name, list(value) if name == "themes" else value)
         record_history(session, row, caller, "review_updated", services.today(), changes)
         session.flush()
         return jsonable(review_view(services, session, row))
+
+
+def check_particulars(particulars: dict[str, Any], today: date) -> None:
+    """N1 dates are not in the future (C7); X1: the lead partnership is one of the two areas (§20.4)."""
+    for name in ("secretary_of_state_notified_on", "ofsted_notified_on"):
+        value = particulars.get(name)
+        if value is not None:
+            not_in_future(f"particulars.{name}", date.fromisoformat(str(value)), today)
+    lead, areas = particulars.get("lead_partnership"), {particulars.get("incident_area"), particulars.get("home_area")}
+    if lead is not None and lead not in areas:
+        message = "must be the incident area or the home area (X1, §20.4)"
+        raise InvalidData([{"field": "particulars.lead_partnership", "message": message}])
 
 
 def _encode_cursor(created_at: datetime, review_id: str) -> str:

@@ -51,6 +51,17 @@ def _open_linked_review(
     return child
 
 
+def _record_external_link(session: Session, row: m.Review, link: tuple[str, str, str]) -> dict[str, str]:
+    """K1: the external process an event names (S2: the national review the Panel undertakes)."""
+    kind, reference, relation = link
+    session.add(
+        m.Link(
+            review_id=row.id, external_kind=kind, external_reference=reference, relation=relation, created_at=utcnow()
+        )
+    )
+    return {"kind": kind, "reference": reference, "relation": relation}
+
+
 def fire_event(
     services: Services,
     caller: Caller,
@@ -82,6 +93,7 @@ def fire_event(
             if decision.opens
             else None
         )
+        external = _record_external_link(session, row, decision.external_link) if decision.external_link else None
         row.state = decision.to_state
         row.open = decision.review_open
         row.last_occurred_on = when
@@ -104,6 +116,7 @@ def fire_event(
                     name: clock_rules.reported_status(c, ctx.today) for name, c in decision.clock_changes.items()
                 },
                 "opened": {"review_id": opened.id, "reference": opened.reference} if opened else None,
+                **({"linked": external} if external else {}),
             },
         )
         session.flush()
@@ -115,6 +128,7 @@ def fire_event(
         after = replace(
             ctx,
             state=row.state,
+            open=row.open,
             last_occurred_on=when,
             facts=dict(row.facts),
             endorsements=(),

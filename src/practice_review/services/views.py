@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..storage import models as m
 from ..workflow import clocks as clock_rules
 from ..workflow.context import Clock, ReviewContext
+from ..workflow.definitions import WorkflowDefinition
 from .common import (
     Services,
     as_utc,
@@ -55,6 +57,7 @@ def summary_view(row: m.Review) -> dict[str, Any]:
         "summary": row.summary,
         "description": dict(row.description),
         "facts": dict(row.facts),
+        "particulars": dict(row.particulars or {}),
         "created_at": as_utc(row.created_at),
         "updated_at": as_utc(row.updated_at),
     }
@@ -133,6 +136,7 @@ def review_view(
     clocks = clock_rows(session, row.id) if clocks is None else clocks
     ctx = ctx or load_context(services, session, row, clocks)
     clock_list = clock_views(services, row, clocks, ctx.today)
+    links = links_view(session, row.id)
     return {
         **summary_view(row),
         "clocks": clock_list,
@@ -147,5 +151,17 @@ def review_view(
             }
             for a in services.engine.available_events(definition, ctx)
         ],
-        "links": links_view(session, row.id),
+        "links": links,
+        "outstanding_tasks": outstanding_tasks(services, definition, ctx, links),
     }
+
+
+def outstanding_tasks(
+    services: Services, definition: WorkflowDefinition, ctx: ReviewContext, links: list[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """S5, N1, X1: what the workflow's `tasks` say is still to be done; they block nothing."""
+    external = tuple((link["external"]["kind"], link["external"]["reference"]) for link in links if "external" in link)
+    return [
+        {"rule": b.rule, "message": b.message}
+        for b in services.engine.tasks(definition, replace(ctx, external_links=external))
+    ]

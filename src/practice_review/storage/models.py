@@ -67,6 +67,8 @@ class Review(Base):
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     description: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
+    # issue 13, N1/X1: the child's circumstances, the LA's notifications, the incident and home areas
+    particulars: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
     last_occurred_on: Mapped[date] = mapped_column(Date, nullable=False)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=text("''"))
     state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -178,6 +180,11 @@ class Endorsement(Base):
     endorsed_on: Mapped[date] = mapped_column(Date, nullable=False)
     state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # issue 13, S1: recorded by the party itself, or by the Business Unit as a proxy with its evidence
+    proxy: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    proxy_evidence: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+    decision: Mapped[str | None] = mapped_column(String(64))  # S4: the decision endorsed (e.g. publish)
 
 
 class InformationRequest(Base):
@@ -190,6 +197,9 @@ class InformationRequest(Base):
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     returned_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # issue 13, X1: the area asked, and whether it answers as a priority (a cross-boundary request)
+    area: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
 
     __table_args__ = (Index("ix_information_requests_returned_on_due_on", "returned_on", "due_on"),)
 

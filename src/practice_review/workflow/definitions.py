@@ -35,6 +35,7 @@ DATA_TYPES = {"string", "integer", "boolean", "date", "object"}
 # L2a: decided_on is the local decision to review: a `decided_on` fact the review was opened with, else received_on
 REVIEW_DATE_FIELDS = {"received_on", "became_aware_on", "decided_on"}
 PARTY_LISTS = ("statutory_partners", "endorsing_parties")  # settings a guard's `parties` may name
+EVENT_KEYS = {"name", "from", "to", "roles", "meeting", "data", "guards", "remember", "opens", "branches"}
 
 
 class WorkflowError(ValueError):
@@ -74,6 +75,19 @@ class EventDef:
     meeting: str | None = None
     remember: dict[str, Any] = field(default_factory=dict, hash=False)  # fact name -> what to keep
     opens: Opens | None = None
+    branches: Branches | None = None  # S2: where the event goes depends on a data field's value
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Every state the event can lead to: its `to`, and each branch's."""
+        cases = self.branches.cases.values() if self.branches else ()
+        return tuple(dict.fromkeys([self.dest, *(c.dest for c in cases)]))
+
+    def branch(self, data: dict[str, Any]) -> Branch | None:
+        """The branch the event's data selects, if any (None: the event's own `to`, `opens` and `remember`)."""
+        if self.branches is None:
+            return None
+        return self.branches.cases.get(str(data.get(self.branches.field)))
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,33 @@ class Opens:
     source: str  # a data field, else a fact
     types: dict[str, str] = field(hash=False)  # its value -> review type; other values open nothing
     carry: tuple[str, ...] = ()  # facts the opened review starts with (L2a: decided_on)
+
+
+@dataclass(frozen=True)
+class ExternalLinkSpec:
+    """K1: the event records a link to an external process, its reference taken from a data field."""
+
+    kind: str
+    reference: str  # a data field
+    relation: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One value of a branching field: where the event goes instead, what it opens, keeps and links.
+
+    A branch opens nothing unless it says so."""
+
+    dest: str
+    opens: Opens | None = None
+    remember: dict[str, Any] = field(default_factory=dict, hash=False)
+    link: ExternalLinkSpec | None = None
+
+
+@dataclass(frozen=True)
+class Branches:
+    field: str
+    cases: dict[str, Branch] = field(hash=False)
 
 
 @dataclass(frozen=True)
@@ -123,6 +164,7 @@ class WorkflowDefinition:
     every_event_guards: tuple[GuardSpec, ...]
     settings: WorkflowSettings
     source: dict[str, Any] = field(hash=False, compare=False)
+    tasks: tuple[GuardSpec, ...] = ()  # S5, N1, X1: checks that block nothing but show what is left to do
 
     def events_from(self, state: str) -> list[EventDef]:
         return [e for e in self.events if state in e.sources]
@@ -212,7 +254,17 @@ class _Parser:
                 self.fail(f"missing top-level key '{key}'")
         if self.problems:
             raise WorkflowError(self.origin, self.problems)
-        known = {"review_type", "title", "reference_prefix", "states", "events", "clocks", "every_event", "settings"}
+        known = {
+            "review_type",
+            "title",
+            "reference_prefix",
+            "states",
+            "events",
+            "clocks",
+            "every_event",
+            "settings",
+            "tasks",
+        }
         unknown = set(src) - known
         if unknown:
             self.fail(f"unknown top-level keys: {sorted(unknown)}")
@@ -223,6 +275,7 @@ class _Parser:
         self._check_unique(events)
         clocks = tuple(self._clock(name, c, events) for name, c in self.mapping(src.get("clocks"), "'clocks'").items())
         every = self._guards(self.mapping(src.get("every_event"), "'every_event'").get("guards"), "every_event")
+        tasks = self._guards(src.get("tasks"), "tasks")
         self._check_reachable(states, initial, final, events)
         self._check_carried(events)
         if self.problems:
@@ -241,6 +294,7 @@ class _Parser:
             every_event_guards=every,
             settings=self.settings,
             source=resolved,
+            tasks=tasks,
         )
 
     def _settings(self, raw: Any) -> None:
@@ -276,7 +330,7 @@ class _Parser:
         raw = self.mapping(raw, f"event #{index}")
         name = str(raw.get("name") or f"#{index}")
         where = f"event '{name}'"
-        unknown = set(raw) - {"name", "from", "to", "roles", "meeting", "data", "guards", "remember", "opens"}
+        unknown = set(raw) - EVENT_KEYS
         if unknown:
             self.fail(f"{where}: unknown keys {sorted(unknown)}")
         sources = self.names(raw.get("from"), f"{where}: 'from'")
@@ -298,18 +352,58 @@ class _Parser:
         meeting = raw.get("meeting")
         if meeting is not None and meeting not in MEETING_KINDS:
             self.fail(f"{where}: unknown meeting kind '{meeting}' (one of {sorted(MEETING_KINDS)})")
+        data = tuple(
+            self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()
+        )
         return EventDef(
             name=name,
             sources=tuple(str(s) for s in sources),
             dest=str(raw.get("to")),
             roles=roles,
             guards=self._guards(raw.get("guards"), where),
-            data=tuple(
-                self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()
-            ),
+            data=data,
             meeting=meeting,
             remember=self._remember(raw.get("remember"), where),
             opens=self._opens(raw.get("opens"), where),
+            branches=self._branches(raw.get("branches"), where, states, data),
+        )
+
+    def _branches(self, raw: Any, where: str, states: list[str], data: tuple[FieldSpec, ...]) -> Branches | None:
+        """`branches: {field: <enum data field>, cases: {value: {to, opens, remember, link}}}` (S2)."""
+        if raw is None:
+            return None
+        raw = self.mapping(raw, f"{where}: 'branches'")
+        name = str(raw.get("field"))
+        spec = next((f for f in data if f.name == name), None)
+        if spec is None or not spec.enum:
+            self.fail(f"{where}: 'branches' field '{name}' must be one of the event's enum data fields")
+        cases = {}
+        for value, case in self.mapping(raw.get("cases"), f"{where}: 'branches' cases").items():
+            at = f"{where}: branch '{value}'"
+            case = self.mapping(case, at)
+            if set(case) - {"to", "opens", "remember", "link"}:
+                self.fail(f"{at}: unknown keys {sorted(set(case) - {'to', 'opens', 'remember', 'link'})}")
+            if spec is not None and spec.enum and str(value) not in spec.enum:
+                self.fail(f"{at}: '{value}' is not a value of data field '{name}'")
+            if case.get("to") not in states:
+                self.fail(f"{at}: unknown state '{case.get('to')}'")
+            cases[str(value)] = Branch(
+                dest=str(case.get("to")),
+                opens=self._opens(case.get("opens"), at),
+                remember=self._remember(case.get("remember"), at),
+                link=self._link(case.get("link"), at, data),
+            )
+        return Branches(field=name, cases=cases)
+
+    def _link(self, raw: Any, where: str, data: tuple[FieldSpec, ...]) -> ExternalLinkSpec | None:
+        if raw is None:
+            return None
+        raw = self.mapping(raw, f"{where}: 'link'")
+        reference = str(raw.get("reference", "")).removeprefix("data.")
+        if not raw.get("kind") or reference not in {f.name for f in data}:
+            self.fail(f"{where}: 'link' needs 'kind' and 'reference' (one of the event's data fields)")
+        return ExternalLinkSpec(
+            kind=str(raw.get("kind")), reference=reference, relation=str(raw.get("relation") or raw.get("kind"))
         )
 
     def _check_role(self, role: str, where: str) -> None:
@@ -458,9 +552,10 @@ class _Parser:
         while queue:
             state = queue.popleft()
             for event in events:
-                if state in event.sources and event.dest not in reached:
-                    reached.add(event.dest)
-                    queue.append(event.dest)
+                for dest in event.destinations if state in event.sources else ():
+                    if dest not in reached:
+                        reached.add(dest)
+                        queue.append(dest)
         for state in states:
             if state not in reached:
                 self.fail(f"state '{state}' is unreachable from the initial state(s)")
@@ -468,7 +563,10 @@ class _Parser:
                 self.fail(f"state '{state}' is not final but no event leaves it")
 
 
-MEETING_KINDS = frozenset({"screening", "rapid_review", "panel", "learning_event"})
+# P1 adds practitioner_event; review_group is the review group of an LCSPR or other review (§20.2).
+MEETING_KINDS = frozenset(
+    {"screening", "rapid_review", "panel", "learning_event", "review_group", "practitioner_event"}
+)
 
 
 def parse_definition(
@@ -517,7 +615,9 @@ def load_directory(directory: Path) -> list[WorkflowDefinition]:
         seen[definition.review_type] = definition.version
     for definition in definitions:
         for event in definition.events:
-            for review_type in event.opens.types.values() if event.opens else ():
+            branches = event.branches.cases.values() if event.branches else ()
+            opened = [o for o in (event.opens, *(b.opens for b in branches)) if o is not None]
+            for review_type in (t for o in opened for t in o.types.values()):
                 if review_type not in seen:
                     where = f"{definition.review_type}: event '{event.name}'"
                     problems.append(f"{where} opens unknown review type '{review_type}'")
@@ -535,7 +635,7 @@ def mermaid(definition: WorkflowDefinition) -> str:
     lines = ["stateDiagram-v2"]
     lines += [f"    [*] --> {state}" for state in definition.initial_states]
     for event in definition.events:
-        lines += [f"    {source} --> {event.dest} : {event.name}" for source in event.sources]
+        lines += [f"    {source} --> {dest} : {event.name}" for source in event.sources for dest in event.destinations]
     lines += [f"    {state} --> [*]" for state in definition.states if state in definition.final_states]
     return "\n".join(lines) + "\n"
 
@@ -547,6 +647,20 @@ def _describe_field(spec: FieldSpec) -> dict[str, Any]:
     if spec.fields:
         described["fields"] = {f.name: _describe_field(f) for f in spec.fields}
     return described
+
+
+def _describe_branches(event: EventDef) -> dict[str, Any] | None:
+    if event.branches is None:
+        return None
+    cases = {
+        value: {
+            "to": b.dest,
+            "opens": {"from": b.opens.source, "types": b.opens.types} if b.opens else None,
+            "link": {"kind": b.link.kind, "reference": b.link.reference} if b.link else None,
+        }
+        for value, b in event.branches.cases.items()
+    }
+    return {"field": event.branches.field, "cases": cases}
 
 
 def describe(definition: WorkflowDefinition) -> dict[str, Any]:
@@ -569,9 +683,11 @@ def describe(definition: WorkflowDefinition) -> dict[str, Any]:
                 if e.opens
                 else None,
                 "data": {f.name: _describe_field(f) for f in e.data},
+                "branches": _describe_branches(e),
             }
             for e in definition.events
         ],
+        "tasks": [{"rule": t.rule, "check": t.check} for t in definition.tasks],
         "clocks": [
             {
                 "name": c.name,
