@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -188,7 +187,7 @@ def test_figures_come_from_the_reports_replica_when_one_is_configured(
             if rows:
                 copy.execute(insert(table), rows)
     api.create_review(received_on="2026-02-03")
-    reporting = build_services(replace(settings, reports_database_url=replica))
+    reporting = build_services(settings.model_copy(update={"reports_database_url": replica}))
     reporting.today = services.today
     try:
         figures = reports.summary(reporting, BUSINESS_UNIT, date(2026, 2, 1), date(2026, 2, 28))
