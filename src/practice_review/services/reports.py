@@ -6,7 +6,8 @@ the one column of working days each stopped clock took. Definitions, for the per
   the first event that moved them on from where they started (`pending` if none yet);
 - reviews: reviews that ended in the period (their last event), by type and final state, and rapid
   reviews' recommendations;
-- panel disagreed: rapid reviews concluded in the period whose National Panel response was `disagrees`;
+- panel disagreed: rapid reviews concluded in the period whose National Panel disagreed with a decision
+  (S2: even when the partners then reconsidered and the Panel agreed);
 - clocks: clocks started in the period, by review type and clock: met, breached, running (as of today),
   and the median working days taken by those that stopped. `met` and `breached` are against the deadline
   as it stands (extended or moved by a pause: C6); T3 adds `timeliness` (met on time, met only after an
@@ -91,7 +92,13 @@ def _reviews(session: Session, start: date, end: date) -> dict[str, Any]:
     concluded_rapid = and_(ended, m.Review.review_type == "rapid", m.Review.state == "concluded")
     disagreed = session.scalars(
         select(m.Review.reference)
-        .where(concluded_rapid, m.Review.facts["panel_view"].as_string() == "disagrees")
+        .where(
+            concluded_rapid,
+            or_(
+                m.Review.facts["panel_view"].as_string() == "disagrees",
+                m.Review.facts["panel_disagreed_on"].as_string().is_not(None),  # S2: disagreed, then reconsidered
+            ),
+        )
         .order_by(m.Review.reference)
     ).all()
     return {
