@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from .calendar import WorkingCalendar
 from .config import Settings
+from .security import parse_allowed_networks, parse_audit_keys, parse_secrets_keys, warn_if_insecure
 from .services.common import Services, utcnow
 from .storage import models as m
 from .storage.database import Database, insert_for
@@ -39,6 +40,15 @@ def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[
 def build_services(settings: Settings) -> Services:
     definitions = load_directory(settings.workflows_dir)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
-    db = Database(settings.database_url, settings.reports_database_url)
+    audit_keys, secrets = parse_audit_keys(settings.audit_keys), parse_secrets_keys(settings.secrets_keys)
+    warn_if_insecure(audit_keys, secrets)
+    db = Database(settings.database_url, settings.reports_database_url, info={"audit_keys": audit_keys})
     earlier = register_workflows(db, definitions)
-    return Services(db=db, engine=WorkflowEngine(definitions, calendar, earlier), calendar=calendar)
+    return Services(
+        db=db,
+        engine=WorkflowEngine(definitions, calendar, earlier),
+        calendar=calendar,
+        audit_keys=audit_keys,
+        secrets=secrets,
+        webhook_networks=parse_allowed_networks(settings.webhook_allowed_networks),
+    )

@@ -129,11 +129,21 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from .services.audit import verify
 
     with _services(settings) as services:
-        reviews, events, breaks = verify(services)
-    for b in breaks:
+        found = verify(services)
+        insecure = services.audit_keys.insecure
+    for b in found.breaks:
         print(f"BREAK  review {b.review_id} event {b.seq}: {b.problem}")
-    print(f"audit: {reviews} reviews, {events} history events checked, {len(breaks)} breaks")
-    return 1 if breaks else 0
+    for review_id, b in sorted(found.first_breaks().items()):
+        print(f"BROKEN review {review_id}: first bad seq {b.seq}")
+    if found.unkeyed:
+        print(f"note: {found.unkeyed} events were chained before keyed chaining (plain SHA-256, checked as such)")
+    if insecure:
+        print("WARNING: PRACTICE_REVIEW_AUDIT_KEYS is not set: the development key proves nothing (SECURITY.md)")
+    print(
+        f"audit: {found.reviews} reviews, {found.events} history events checked, {len(found.breaks)} breaks "
+        f"in {len(found.first_breaks())} reviews"
+    )
+    return 1 if found.breaks else 0
 
 
 def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..audit import event_hash
+from ..audit import AuditKeys
 from ..roles import Caller
 from ..storage import models as m
 from ..storage.models import HistoryEvent, Review
@@ -68,7 +68,8 @@ def record_history(
         effects=jsonable(effects or {}),
         note=note,
     )
-    entry.hash = event_hash(row.last_hash, chained(entry))
+    keys: AuditKeys = session.info.get("audit_keys") or AuditKeys.development()
+    entry.key_id, entry.hash = keys.sign(row.last_hash, chained(entry))
     row.last_hash = entry.hash
     session.add(entry)
     notify_history(session, row, entry)  # the outbox is written in this same transaction
