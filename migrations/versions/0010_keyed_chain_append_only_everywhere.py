@@ -42,7 +42,8 @@ def _postgres() -> None:
         )
     for table in NEVER_DELETED:
         op.execute(
-            f"CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_change()"
+            f"CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
         )
     op.execute(
         """

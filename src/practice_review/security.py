@@ -60,7 +60,9 @@ class SecretBox:
             return self.fernet.decrypt(stored.encode()).decode()
         except InvalidToken:
             if stored.startswith("gAAAAA"):
-                raise ValueError("a webhook secret cannot be decrypted: is PRACTICE_REVIEW_SECRETS_KEYS complete?")
+                raise ValueError(
+                    "a webhook secret cannot be decrypted: is PRACTICE_REVIEW_SECRETS_KEYS complete?"
+                ) from None
             return stored
 
 
