@@ -80,5 +80,10 @@ def warn_if_insecure(audit_keys: AuditKeys, box: SecretBox) -> list[str]:
             "Set it before real use."
         )
     for warning in warnings:
-        log.warning(warning)
+        if warning not in _WARNED:  # once per process, not once per test or command
+            _WARNED.add(warning)
+            log.warning(warning)
     return warnings
+
+
+_WARNED: set[str] = set()
