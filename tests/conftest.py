@@ -106,8 +106,11 @@ def client(services: Services) -> Iterator[TestClient]:
 def key_for(services: Services) -> Callable[..., dict[str, str]]:
     """Authorization headers for a new key: key_for("chair"), key_for("partner", partner="police")."""
 
-    def make(role: str, partner: str | None = None, organisation: str | None = None) -> dict[str, str]:
-        key = create_key(services, f"test {role} {partner or organisation or ''}".strip(), role, partner, organisation)
+    def make(
+        role: str, partner: str | None = None, organisation: str | None = None, person_id: str | None = None
+    ) -> dict[str, str]:
+        name = f"test {role} {partner or organisation or ''}".strip()
+        key = create_key(services, name, role, partner, organisation, person_id=person_id)
         return {"Authorization": f"Bearer {key.secret}"}
 
     return make

@@ -84,7 +84,9 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     expires_at = datetime.now(UTC) + timedelta(days=args.expires_in_days) if args.expires_in_days else None
     try:
         with _services(settings) as services:
-            key = create_key(services, args.name, args.role, args.partner, args.organisation, expires_at)
+            key = create_key(
+                services, args.name, args.role, args.partner, args.organisation, expires_at, person_id=args.person_id
+            )
     except InvalidData as exc:
         print("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors), file=sys.stderr)
         return 2
@@ -215,6 +217,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--partner", choices=STATUTORY_PARTNERS)
     create.add_argument("--organisation", help="for agency keys: the organisation it speaks for")
+    create.add_argument(
+        "--person-id", help="the person it is issued to: a reviewer key reads the reviews they are appointed to"
+    )
     create.add_argument("--expires-in-days", type=int, help="the key stops working after this many days")
     create.set_defaults(run=cmd_keys_create)
     keys.add_parser("list", help="every key, without secrets").set_defaults(run=cmd_keys_list)

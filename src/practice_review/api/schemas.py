@@ -156,6 +156,10 @@ class KeyCreate(Strict):
     partner: Partner | None = None
     organisation: Short | None = None
     expires_at: Timestamp | None = None
+    person_id: Identifier | None = Field(
+        None,
+        description="The person the key is issued to: a reviewer key reads the reviews that person is appointed to",
+    )
 
 
 class KeyOut(BaseModel):
@@ -164,6 +168,7 @@ class KeyOut(BaseModel):
     role: str
     partner: str | None
     organisation: str | None
+    person_id: str | None = None
     prefix: str = Field(description="The key's first characters, to recognise it by; the secret is never shown again")
     created_at: datetime
     expires_at: datetime | None
@@ -342,6 +347,7 @@ class HistoryItem(BaseModel):
     data: dict[str, Any]
     effects: dict[str, Any]
     note: str | None
+    redacted: bool = Field(False, description="Data withheld from this key: another organisation's (need to know)")
 
 
 class HistoryOut(BaseModel):
@@ -440,7 +446,6 @@ class SweepOut(BaseModel):
 class SubscriptionCreate(Strict):
     url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://[^\s\x00-\x1f]+$")]
     kinds: Annotated[list[Literal["transition", "breach", "deadline_approaching"]], Field(min_length=1, max_length=3)]
-    secret: Annotated[str, Field(min_length=16, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
     due_within: (
         Annotated[int, Field(ge=0, le=60, description="Working days ahead, for deadline_approaching")] | None
     ) = None
@@ -452,13 +457,25 @@ class SubscriptionOut(BaseModel):
     kinds: list[str]
     due_within: int | None
     active: bool
+    partner: str | None = Field(None, description="The partner it belongs to (None: the Business Unit's)")
+    previous_secret_until: datetime | None = Field(None, description="Until then the previous secret signs too")
     created_at: datetime
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="The `whsec_` signing secret (Standard Webhooks): shown this once")
+
+
+class SecretRotation(Strict):
+    keep_previous_for_hours: Annotated[int, Field(ge=0, le=168)] | None = Field(
+        None, description="How long the old secret still signs (default 24 hours)"
+    )
 
 
 class DeliveryOut(BaseModel):
     event_id: str
     kind: str
-    status: Literal["pending", "delivered", "dead"]
+    status: Literal["pending", "delivered", "dead", "dropped"]
     attempts: int
     next_attempt_at: datetime | None
     last_error: str | None

@@ -13,6 +13,7 @@ from ..audit import AuditKeys
 from ..roles import Caller
 from ..storage import models as m
 from ..storage.models import HistoryEvent, Review
+from . import need_to_know
 from .access import find_review
 from .common import Services, as_utc, jsonable, utcnow
 from .notifications import notify_history
@@ -85,19 +86,22 @@ def history(services: Services, caller: Caller, review_id: str) -> dict[str, Any
         return jsonable(
             {
                 "items": [
-                    {
-                        "seq": e.seq,
-                        "recorded_at": as_utc(e.recorded_at),
-                        "occurred_on": e.occurred_on,
-                        "actor": e.actor,
-                        "kind": e.kind,
-                        "event": e.event,
-                        "from_state": e.from_state,
-                        "to_state": e.to_state,
-                        "data": e.data,
-                        "effects": e.effects,
-                        "note": e.note,
-                    }
+                    need_to_know.history_item(
+                        caller,
+                        {
+                            "seq": e.seq,
+                            "recorded_at": as_utc(e.recorded_at),
+                            "occurred_on": e.occurred_on,
+                            "actor": e.actor,
+                            "kind": e.kind,
+                            "event": e.event,
+                            "from_state": e.from_state,
+                            "to_state": e.to_state,
+                            "data": e.data,
+                            "effects": e.effects,
+                            "note": e.note,
+                        },
+                    )
                     for e in events
                 ]
             }
