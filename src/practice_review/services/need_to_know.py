@@ -57,7 +57,7 @@ def history_item(caller: Caller, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _role_only(item: dict[str, Any]) -> dict[str, Any]:
-    return {"role": item["actor"].get("role")}
+    return {"role": item["actor"].get("role"), "key_name": WITHHELD, "acting_for": None}
 
 
 def meeting(caller: Caller, view: dict[str, Any], own_declarations: set[int]) -> dict[str, Any]:
