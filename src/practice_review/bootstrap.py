@@ -42,7 +42,14 @@ def build_services(settings: Settings) -> Services:
     calendar = WorkingCalendar(settings.region, settings.closure_days)
     audit_keys, secrets = parse_audit_keys(settings.audit_keys), parse_secrets_keys(settings.secrets_keys)
     warn_if_insecure(audit_keys, secrets)
-    db = Database(settings.database_url, settings.reports_database_url, info={"audit_keys": audit_keys})
+    db = Database(
+        settings.database_url,
+        settings.reports_database_url,
+        info={"audit_keys": audit_keys},
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
+    )
     earlier = register_workflows(db, definitions)
     return Services(
         db=db,
