@@ -55,7 +55,7 @@ def test_a1_append_only_tables_refuse_changes_in_sql(api: Api, services: Service
     assert verify(services).breaks == []
 
 
-def test_a1_truncating_the_history_is_refused_on_postgresql(api: Api, services: Services) -> None:
+def test_a1_truncating_the_history_is_refused(api: Api, services: Services) -> None:
     if services.db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no TRUNCATE (DELETE is refused, tested above)")
     api.create_review()
