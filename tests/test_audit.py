@@ -108,6 +108,14 @@ def test_a1_verify_names_a_forged_event_with_a_recomputed_plain_hash(services: S
     assert code == 1 and f"BROKEN review {review}: first bad seq 2" in out
 
 
+def test_a1_verify_names_an_extra_event_the_review_row_does_not_know(services: Services, api: Api, cli: Any) -> None:
+    review = api.create_review()["id"]
+    with services.db.engine.begin() as connection:  # past the INSERT check: the next seq, a key id, 64 hex
+        _insert(connection, _forged_row(services, review, seq=2))
+    code, out = cli()
+    assert code == 1 and f"BROKEN review {review}: first bad seq 2" in out and "extra" in out
+
+
 def test_a1_verify_names_an_edited_ruling_event(services: Services, api: Api, cli: Any) -> None:
     review = api.create_review()["id"]
     declaration = api.declare(review, PANEL[0], "2026-02-02", has_interest=True, details="Manages the service")
