@@ -44,6 +44,8 @@ AUDIT_KEYS = "k2026:" + "a" * 40 + ",k2025:" + "b" * 40
         "UPDATE information_requests SET organisation = 'Another'",
         "UPDATE information_requests SET returned_on = NULL",
         "UPDATE workflow_versions SET version = 'v0'",
+        "UPDATE links SET relation = 'unrelated'",
+        "DELETE FROM links",
     ],
 )
 def test_a1_append_only_tables_refuse_changes_in_sql(api: Api, services: Services, statement: str) -> None:
@@ -76,7 +78,7 @@ def test_a1_an_insert_must_follow_the_chain(api: Api, services: Services) -> Non
 def test_a1_information_returns_and_action_updates_still_work(api: Api) -> None:
     """Current state changes where the domain says it does; its history is the history events."""
     review = _review_with_records(api)
-    assert [h["kind"] for h in _history(api, review)][-1] == "information_returned"
+    assert "information_returned" in [h["kind"] for h in _history(api, review)]
 
 
 # ---------------------------------------------------------------- forged behind the triggers' back
@@ -235,6 +237,7 @@ def _review_with_records(api: Api) -> str:
         201,
     )
     api.ok(api.client.post(f"/reviews/{review}/information-requests/{request['id']}/return", json={}, headers=api.bu))
+    api.link_external(review, "coroner", "COR-1")
     return review
 
 

@@ -4,7 +4,7 @@
   recorded before this revision, still verified as such, and only as the start of a chain).
 - INSERT on history_events is checked: its seq follows the review's last one, and it is keyed.
 - UPDATE and DELETE are refused on every append-only table (A1, D4): history, declarations, rulings,
-  endorsements, attendance, clock breaches, workflow versions; DELETE (and any UPDATE but recording
+  endorsements, attendance, clock breaches, workflow versions, links (K1); DELETE (and any UPDATE but recording
   the return) on information requests; DELETE on meetings and actions, whose current state changes
   while their history is the history events. On PostgreSQL TRUNCATE is refused on them too.
 - subscriptions: the partner that owns one, the previous secret while a rotation overlaps, the
@@ -27,7 +27,7 @@ branch_labels = None
 depends_on = None
 
 # Never updated, never deleted (0006 guarded history_events and declarations already).
-APPEND_ONLY = ("rulings", "endorsements", "attendance", "clock_breaches", "workflow_versions")
+APPEND_ONLY = ("rulings", "endorsements", "attendance", "clock_breaches", "workflow_versions", "links")
 # Current state changes, but a row is never deleted.
 NEVER_DELETED = ("meetings", "actions", "information_requests")
 TRUNCATE_GUARDED = ("history_events", "declarations", *APPEND_ONLY, *NEVER_DELETED)
