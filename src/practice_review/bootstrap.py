@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .calendar import WorkingCalendar
 from .config import Settings
+from .security import parse_allowed_networks, parse_audit_keys, parse_secrets_keys, warn_if_insecure
 from .services.common import Services, utcnow
 from .storage import models as m
 from .storage.database import Database, insert_for
@@ -49,13 +50,22 @@ def build_services(settings: Settings) -> Services:
     definitions = load_directory(settings.workflows_dir)
     partnership = load_partnership(settings.workflows_dir)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
+    audit_keys, secrets = parse_audit_keys(settings.audit_keys), parse_secrets_keys(settings.secrets_keys)
+    warn_if_insecure(audit_keys, secrets)
     db = Database(
         settings.database_url,
         settings.reports_database_url,
+        info={"audit_keys": audit_keys},
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
     )
     earlier = register_workflows(db, definitions, partnership)
-    engine = WorkflowEngine(definitions, calendar, earlier, partnership)
-    return Services(db=db, engine=engine, calendar=calendar)
+    return Services(
+        db=db,
+        engine=WorkflowEngine(definitions, calendar, earlier, partnership),
+        calendar=calendar,
+        audit_keys=audit_keys,
+        secrets=secrets,
+        webhook_networks=parse_allowed_networks(settings.webhook_allowed_networks),
+    )

@@ -63,6 +63,7 @@ def create_key(
     organisation: str | None = None,
     expires_at: datetime | None = None,
     caller: Caller | None = None,
+    person_id: str | None = None,
 ) -> NewKey:
     """A new key (an admin's, through the API; the operator's, through the CLI with no caller)."""
     if caller is not None:
@@ -77,6 +78,7 @@ def create_key(
             role=role,
             partner=partner,
             organisation=organisation,
+            person_id=person_id,
             key_hash=hash_key(secret),
             prefix=secret[:10],
             created_at=utcnow(),
@@ -91,15 +93,15 @@ def authenticate(services: Services, secret: str, acting_for: str | None = None)
     """The caller a key belongs to, or None for an unknown, revoked or expired key."""
     key = m.ApiKey
     row = services.db.first(
-        select(key.id, key.name, key.role, key.partner, key.organisation, key.revoked_at, key.expires_at).where(
-            key.key_hash == hash_key(secret)
-        )
+        select(
+            key.id, key.name, key.role, key.partner, key.organisation, key.person_id, key.revoked_at, key.expires_at
+        ).where(key.key_hash == hash_key(secret))
     )
     if row is None or row.revoked_at is not None:
         return None
     if _expired(row.expires_at, utcnow()):
         return None
-    return Caller(row.id, row.name, row.role, row.partner, row.organisation, acting_for)
+    return Caller(row.id, row.name, row.role, row.partner, row.organisation, acting_for, person_id=row.person_id)
 
 
 def key_view(row: m.ApiKey) -> dict[str, object]:
@@ -113,6 +115,7 @@ def key_view(row: m.ApiKey) -> dict[str, object]:
             "role": row.role,
             "partner": row.partner,
             "organisation": row.organisation,
+            "person_id": row.person_id,
             "prefix": row.prefix,
             "created_at": as_utc(row.created_at),
             "expires_at": as_utc(row.expires_at),

@@ -20,6 +20,7 @@ from ..storage import models as m
 from ..workflow.context import Attendee, Declaration, Meeting
 from ..workflow.definitions import WorkflowDefinition
 from ..workflow.engine import Blocked
+from . import need_to_know
 from .access import find_review
 from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
 from .facts import as_declaration, load_declarations, load_meetings
@@ -106,11 +107,19 @@ def record_meeting(
         return meeting_view(_definition(services, row), meeting_now, load_declarations(session, row.id))
 
 
+def _meeting_for(
+    caller: Caller, definition: WorkflowDefinition, meeting: Meeting, declarations: list[Declaration]
+) -> dict[str, Any]:
+    own = need_to_know.own_organisation(caller)
+    own_declarations = {d.id for d in declarations if d.organisation == own}
+    return need_to_know.meeting(caller, meeting_view(definition, meeting, declarations), own_declarations)
+
+
 def get_meeting(services: Services, caller: Caller, review_id: str, meeting_id: int) -> dict[str, Any]:
     with services.db.read() as session:
         row = find_review(session, caller, review_id)
         meeting = _meeting(session, review_id, meeting_id)
-        return meeting_view(_definition(services, row), meeting, load_declarations(session, review_id))
+        return _meeting_for(caller, _definition(services, row), meeting, load_declarations(session, review_id))
 
 
 def list_meetings(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
@@ -119,7 +128,9 @@ def list_meetings(services: Services, caller: Caller, review_id: str) -> list[di
         row = find_review(session, caller, review_id)
         declarations = load_declarations(session, review_id)
         definition = _definition(services, row)
-        return [meeting_view(definition, meeting, declarations) for meeting in load_meetings(session, review_id)]
+        return [
+            _meeting_for(caller, definition, meeting, declarations) for meeting in load_meetings(session, review_id)
+        ]
 
 
 def _check_partner_codes(services: Services, attendees: list[Attendee]) -> None:
@@ -196,7 +207,12 @@ def list_declarations(services: Services, caller: Caller, review_id: str) -> lis
         find_review(session, caller, review_id)
         declarations = load_declarations(session, review_id)
         current = current_declarations(declarations)  # D4
-        return [{**declaration_view(d), "superseded": current[d.person_id] is not d} for d in declarations]
+        own = need_to_know.own_organisation(caller)
+        return [
+            {**declaration_view(d), "superseded": current[d.person_id] is not d}
+            for d in declarations
+            if own is None or d.organisation == own
+        ]
 
 
 def record_declaration(
@@ -379,6 +395,8 @@ def record_endorsement(
 def list_endorsements(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
     with services.db.read() as session:
         row = find_review(session, caller, review_id)
+        if need_to_know.own_organisation(caller) is not None:
+            return []  # endorsements are the statutory partners' and the scrutineer's, never an agency's
         rows = session.scalars(
             select(m.Endorsement).where(m.Endorsement.review_id == review_id).order_by(m.Endorsement.id)
         )
@@ -463,8 +481,8 @@ def record_information_return(
     with services.db.write() as session:
         row = locked_review(session, review_id)
         request = part_of(session, row, m.InformationRequest, request_id, "information request")
-        if caller.role == "agency" and caller.organisation != request.organisation:
-            raise NotPermitted("an agency key records returns only for requests made to its own organisation")
+        if need_to_know.own_organisation(caller) not in (None, request.organisation):
+            raise NotFound(f"review {row.reference} has no information request {request_id}")  # not one it sees
         if request.returned_on is not None:
             raise Conflict(f"information request {request_id} was already returned on {request.returned_on}")
         if returned_on < request.requested_on:

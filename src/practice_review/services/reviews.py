@@ -22,7 +22,8 @@ from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflow import clocks as clock_rules
 from ..workflow.definitions import WorkflowDefinition
-from .access import agency_involved, find_review
+from . import need_to_know
+from .access import find_review, readable, review_scope
 from .common import (
     Services,
     as_utc,
@@ -65,7 +66,9 @@ class Created:
 
 def get_review(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
     with services.db.read() as session:
-        return jsonable(review_view(services, session, find_review(session, caller, review_id)))
+        view = review_view(services, session, find_review(session, caller, review_id))
+        linked = readable(session, caller, {link["review_id"] for link in view["links"] if "review_id" in link})
+        return jsonable(need_to_know.review(caller, view, linked))
 
 
 def _next_reference(session: Session, prefix: str, year: int) -> str:
@@ -261,8 +264,8 @@ def list_reviews(
         query = query.where(m.Review.state == state)
     if open_ is not None:
         query = query.where(m.Review.open == open_)
-    if caller.role == "agency":
-        query = query.where(agency_involved(caller, m.Review.id))
+    if (scope := review_scope(caller)) is not None:
+        query = query.where(scope)
     if cursor:
         created, last_id = _decode_cursor(cursor)
         query = query.where(
@@ -276,7 +279,8 @@ def list_reviews(
         rows = list(session.scalars(query))
         page = rows[:limit]
         next_cursor = _encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
-        return jsonable({"items": _listed(services, session, page), "next_cursor": next_cursor})
+        items = [need_to_know.summary(caller, i) for i in _listed(services, session, page)]
+        return jsonable({"items": items, "next_cursor": next_cursor})
 
 
 def _listed(services: Services, session: Session, rows: list[m.Review]) -> list[dict[str, Any]]:
@@ -299,7 +303,8 @@ def listed_reviews(services: Services, caller: Caller, review_ids: list[str]) ->
     if not wanted:
         return {}
     query = select(m.Review).where(m.Review.id.in_(wanted))
-    if caller.role == "agency":
-        query = query.where(agency_involved(caller, m.Review.id))
+    if (scope := review_scope(caller)) is not None:
+        query = query.where(scope)
     with services.db.read() as session:
-        return {item["id"]: item for item in jsonable(_listed(services, session, list(session.scalars(query))))}
+        listed = _listed(services, session, list(session.scalars(query)))
+        return {item["id"]: need_to_know.summary(caller, item) for item in jsonable(listed)}

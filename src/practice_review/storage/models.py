@@ -110,6 +110,7 @@ class HistoryEvent(Base):
     effects: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=text("''"))  # A1: chained
+    key_id: Mapped[str | None] = mapped_column(String(32))  # the audit key of the HMAC; NULL: unkeyed (before 0010)
 
     __table_args__ = (UniqueConstraint("review_id", "seq"),)
 
@@ -283,7 +284,10 @@ class Subscription(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     url: Mapped[str] = mapped_column(String(500), nullable=False)
     kinds: Mapped[list[str]] = mapped_column(JSON, nullable=False)
-    secret: Mapped[str] = mapped_column(String(200), nullable=False)  # shared with the receiver: it signs
+    secret: Mapped[str] = mapped_column(String(200), nullable=False)  # whsec_…, encrypted (security.SecretBox)
+    previous_secret: Mapped[str | None] = mapped_column(String(200))  # still signs until previous_secret_until
+    previous_secret_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    partner: Mapped[str | None] = mapped_column(String(32))  # a partner key's subscription: only that partner's
     due_within: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False)
     created_by: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False)
@@ -319,6 +323,7 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     partner: Mapped[str | None] = mapped_column(String(32))
     organisation: Mapped[str | None] = mapped_column(String(200))
+    person_id: Mapped[str | None] = mapped_column(String(100))  # the person it was issued to (binds a reviewer)
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

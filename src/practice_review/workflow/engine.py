@@ -17,6 +17,8 @@ from transitions.extensions import LockedMachine
 from ..calendar import WorkingCalendar, add_calendar_months
 from ..errors import EventNotAvailable, InvalidData, NotPermitted, TransitionRefused, UnknownWorkflow
 from ..roles import role_allows
+from ..rules.text import MESSAGE as TEXT_MESSAGE
+from ..rules.text import hidden_character
 from . import clocks as clock_rules
 from .context import Attempt, Clock, Meeting, ReviewContext
 from .definitions import EventDef, FieldSpec, Opens, WorkflowDefinition
@@ -102,8 +104,8 @@ def _parse_field(spec: FieldSpec, value: Any, errors: list[dict[str, str]], path
         problem = "must be a string"
     elif len(value) > spec.max_length:
         problem = f"must be at most {spec.max_length} characters"
-    elif any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in value):
-        problem = "must not contain control characters"
+    elif hidden_character(value, lines=True):
+        problem = TEXT_MESSAGE
     if problem:
         errors.append({"field": path, "message": problem})
     return value

@@ -80,7 +80,9 @@ def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict
     summary="Correct or complete the referral: summary, themes, description (§5.4)",
 )
 def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True, exclude={"expected_version", "description", "particulars"})
+    changes = body.model_dump(
+        exclude_none=True, exclude={"expected_version", "description", "particulars"}
+    )  # null: unchanged
     if body.description is not None:
         changes["description"] = body.description.model_dump(exclude_none=True)
     if body.particulars is not None:
