@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from .calendar import WorkingCalendar
 from .config import Settings
+from .identity.discovery import Trust
 from .services.common import Services, utcnow
 from .storage import models as m
 from .storage.database import Database, insert_for
@@ -41,4 +42,12 @@ def build_services(settings: Settings) -> Services:
     calendar = WorkingCalendar(settings.region, settings.closure_days)
     db = Database(settings.database_url, settings.reports_database_url)
     earlier = register_workflows(db, definitions)
-    return Services(db=db, engine=WorkflowEngine(definitions, calendar, earlier), calendar=calendar)
+    trust = Trust(settings.trusted_issuers, settings.jwks_refetch_seconds)
+    return Services(
+        db=db,
+        engine=WorkflowEngine(definitions, calendar, earlier),
+        calendar=calendar,
+        trust=trust,
+        board_session_minutes=settings.board_session_minutes,
+        board_idle_minutes=settings.board_idle_minutes,
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..calendar import WorkingCalendar, today_in_london
 from ..errors import Conflict, NotFound, StaleVersion, TransitionRefused
+from ..identity.discovery import Trust
 from ..storage.database import Database
 from ..storage.models import Review
 from ..workflow.engine import Blocked, WorkflowEngine
@@ -24,6 +25,9 @@ class Services:
     engine: WorkflowEngine
     calendar: WorkingCalendar
     today: Callable[[], date] = field(default=today_in_london)
+    trust: Trust = field(default_factory=Trust)  # issue 16: the OpenID providers whose tokens are believed
+    board_session_minutes: int = 480
+    board_idle_minutes: int = 60
 
 
 def utcnow() -> datetime:

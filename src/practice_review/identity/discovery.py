@@ -1,0 +1,121 @@
+"""Each trusted provider's metadata (OpenID discovery) and signing keys (JWKS), fetched once and cached.
+
+Providers roll their keys: a token signed with a `kid` the cache does not hold makes it fetch the JWKS
+again, at most once per `refetch_seconds` per provider (so a flood of made-up kids cannot make the
+service hammer the provider), and a kid still unknown after that is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from joserfc.jwk import ECKey, RSAKey
+
+from .issuers import TrustedIssuer
+
+log = logging.getLogger("practice_review")
+SIGNING_KEY_TYPES = {"RSA": RSAKey, "EC": ECKey}
+Fetch = Callable[[str], dict[str, Any]]
+
+
+class ProviderUnavailable(Exception):
+    """The provider's metadata or keys could not be had (a 503 for the caller, not their fault)."""
+
+
+def fetch_json(url: str) -> dict[str, Any]:
+    try:
+        answer = httpx.get(url, timeout=10, follow_redirects=False, headers={"Accept": "application/json"})
+        answer.raise_for_status()
+        body = answer.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise ProviderUnavailable(f"{url}: {type(exc).__name__}") from exc
+    if not isinstance(body, dict):
+        raise ProviderUnavailable(f"{url}: not a JSON object")
+    return body
+
+
+def _signing_keys(jwks: dict[str, Any]) -> dict[str, Any]:
+    """The public signing keys by kid; keys for encryption, without a kid, or of other types are left out."""
+    keys = {}
+    for raw in jwks.get("keys") or []:
+        if not isinstance(raw, dict) or raw.get("use", "sig") != "sig" or not isinstance(raw.get("kid"), str):
+            continue
+        key_type = SIGNING_KEY_TYPES.get(str(raw.get("kty")))
+        if key_type is None:
+            continue
+        public = {k: v for k, v in raw.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
+        try:
+            keys[raw["kid"]] = key_type.import_key(public)
+        except ValueError:
+            log.warning("a signing key the provider published could not be read (kid %s)", raw["kid"])
+    return keys
+
+
+@dataclass
+class ProviderKeys:
+    issuer: TrustedIssuer
+    refetch_seconds: float = 60.0
+    fetch: Fetch = fetch_json
+    clock: Callable[[], float] = time.monotonic
+    metadata: dict[str, Any] | None = None
+    keys: dict[str, Any] = field(default_factory=dict)
+    jwks_fetches: int = 0
+    _fetched_at: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def discovery(self) -> dict[str, Any]:
+        with self._lock:
+            if self.metadata is None:
+                url = self.issuer.issuer.rstrip("/") + "/.well-known/openid-configuration"
+                found = self.fetch(url)
+                if found.get("issuer") != self.issuer.issuer:  # OpenID Connect Discovery 1.0 §4.3
+                    raise ProviderUnavailable(f"{url} names issuer {found.get('issuer')!r}, not {self.issuer.issuer}")
+                self.metadata = found
+            return self.metadata
+
+    def key(self, kid: str) -> Any | None:
+        """The signing key with this kid; fetches the JWKS when it is not known (rate-limited)."""
+        if kid in self.keys:
+            return self.keys[kid]
+        metadata = self.discovery()
+        with self._lock:
+            if kid not in self.keys and self._may_refetch():
+                self._fetched_at = self.clock()
+                self.jwks_fetches += 1
+                jwks_uri = metadata.get("jwks_uri")
+                if not isinstance(jwks_uri, str):
+                    raise ProviderUnavailable(f"{self.issuer.issuer} publishes no jwks_uri")
+                self.keys = _signing_keys(self.fetch(jwks_uri))
+            return self.keys.get(kid)
+
+    def _may_refetch(self) -> bool:
+        return self._fetched_at is None or self.clock() - self._fetched_at >= self.refetch_seconds
+
+
+@dataclass
+class Trust:
+    """Every trusted issuer with its cached keys: what the API and the board verify tokens against."""
+
+    issuers: tuple[TrustedIssuer, ...] = ()
+    refetch_seconds: float = 60.0
+    fetch: Fetch = fetch_json
+    _providers: dict[str, ProviderKeys] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._providers = {i.issuer: ProviderKeys(i, self.refetch_seconds, self.fetch) for i in self.issuers}
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.issuers)
+
+    def provider(self, iss: str) -> ProviderKeys | None:
+        return self._providers.get(iss)
+
+    def named(self, name: str) -> TrustedIssuer | None:
+        return next((i for i in self.issuers if i.name == name), None)
