@@ -122,12 +122,12 @@ class Provider:
         return key
 
     def mint(self, claims: dict[str, Any], key: Any = None, header: dict[str, Any] | None = None) -> str:
-        """A token signed with the provider's current key (or `key`), with sensible defaults for the claims."""
+        """A token signed with the provider's current key (or `key`); a claim given as None is left out."""
         key = key or self.keys[0]
         now = int(time.time())
         body = {"iss": self.issuer, "aud": AUDIENCE, "sub": "dana", "iat": now, "nbf": now, "exp": now + 300}
         head = {"alg": key.alg or "RS256", "kid": key.kid, "typ": "at+jwt", **(header or {})}
-        return jwt.encode(head, {**body, **claims}, key)
+        return jwt.encode(head, {k: v for k, v in {**body, **claims}.items() if v is not None}, key)
 
     def client_credentials(self, client: dict[str, str] = SERVICE_CLIENT) -> str:
         """An access token from the real token endpoint, for a partner system (no person behind it)."""

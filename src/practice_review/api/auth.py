@@ -36,7 +36,8 @@ def _challenge(error: str | None = None, description: str | None = None) -> dict
 
 def token_caller(services: Services, token: str, acting_for: str | None) -> Caller:
     if not services.trust.configured:
-        raise HTTPException(401, "no identity provider is trusted here: use an API key", _challenge("invalid_token"))
+        described = "no identity provider is trusted here: use an API key"
+        raise HTTPException(401, described, _challenge("invalid_token", described))
     try:
         caller = caller_for(services, identify(verify(services.trust, token)), acting_for)
     except InvalidToken as exc:

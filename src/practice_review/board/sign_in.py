@@ -11,11 +11,11 @@ ends the session here and, where the provider offers an end_session_endpoint, si
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 import httpx
-from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -42,6 +42,12 @@ from .session import (
     session_token,
     set_cookie,
 )
+
+with warnings.catch_warnings():  # Authlib notes its own coming move from httpx to httpx2; httpx works today
+    import authlib.deprecate  # noqa: F401 - it turns its warnings on at import: before the filter below
+
+    warnings.filterwarnings("ignore", "The httpx module is deprecated")
+    from authlib.integrations.starlette_client import OAuth, OAuthError
 
 router = APIRouter(prefix=PATH, include_in_schema=False)
 FLOW_COOKIE = "practice_review_sign_in"

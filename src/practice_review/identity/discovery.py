@@ -2,7 +2,8 @@
 
 Providers roll their keys: a token signed with a `kid` the cache does not hold makes it fetch the JWKS
 again, at most once per `refetch_seconds` per provider (so a flood of made-up kids cannot make the
-service hammer the provider), and a kid still unknown after that is refused.
+service hammer the provider), and a kid still unknown after that is refused. The keys are fetched afresh
+after `MAX_AGE_SECONDS` too, so a key the provider has withdrawn stops verifying.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .issuers import TrustedIssuer
 
 log = logging.getLogger("practice_review")
 SIGNING_KEY_TYPES = {"RSA": RSAKey, "EC": ECKey}
+MAX_AGE_SECONDS = 24 * 3600
 Fetch = Callable[[str], dict[str, Any]]
 
 
@@ -65,8 +67,8 @@ class ProviderKeys:
     clock: Callable[[], float] = time.monotonic
     metadata: dict[str, Any] | None = None
     keys: dict[str, Any] = field(default_factory=dict)
-    jwks_fetches: int = 0
-    _fetched_at: float | None = None
+    _loaded_at: float | None = None  # when the keys were last fetched
+    _refetched_at: float | None = None  # when an unknown kid last made them be fetched again
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def discovery(self) -> dict[str, Any]:
@@ -80,22 +82,28 @@ class ProviderKeys:
             return self.metadata
 
     def key(self, kid: str) -> Any | None:
-        """The signing key with this kid; fetches the JWKS when it is not known (rate-limited)."""
-        if kid in self.keys:
+        """The signing key with this kid; fetches the JWKS when it is not known (rate-limited) or is old."""
+        now = self.clock()
+        if kid in self.keys and self._loaded_at is not None and now - self._loaded_at < MAX_AGE_SECONDS:
             return self.keys[kid]
         metadata = self.discovery()
         with self._lock:
-            if kid not in self.keys and self._may_refetch():
-                self._fetched_at = self.clock()
-                self.jwks_fetches += 1
-                jwks_uri = metadata.get("jwks_uri")
-                if not isinstance(jwks_uri, str):
-                    raise ProviderUnavailable(f"{self.issuer.issuer} publishes no jwks_uri")
-                self.keys = _signing_keys(self.fetch(jwks_uri))
+            stale = self._loaded_at is None or now - self._loaded_at >= MAX_AGE_SECONDS
+            if stale or (kid not in self.keys and self._may_refetch(now)):
+                if not stale:
+                    self._refetched_at = now
+                self._load(metadata, now)
             return self.keys.get(kid)
 
-    def _may_refetch(self) -> bool:
-        return self._fetched_at is None or self.clock() - self._fetched_at >= self.refetch_seconds
+    def _load(self, metadata: dict[str, Any], now: float) -> None:
+        jwks_uri = metadata.get("jwks_uri")
+        if not isinstance(jwks_uri, str):
+            raise ProviderUnavailable(f"{self.issuer.issuer} publishes no jwks_uri")
+        self.keys = _signing_keys(self.fetch(jwks_uri))
+        self._loaded_at = now
+
+    def _may_refetch(self, now: float) -> bool:
+        return self._refetched_at is None or now - self._refetched_at >= self.refetch_seconds
 
 
 @dataclass
