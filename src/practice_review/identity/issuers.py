@@ -45,8 +45,8 @@ class ServiceClient:
     client_id: str
     name: str
     role: str
-    partner: str | None = None
-    organisation: str | None = None
+    partner: str | None = None  # the issuer's fixed partner code unless given
+    organisation: str | None = None  # the issuer's fixed organisation unless given
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _rules(raw: Mapping[str, Any], where: str) -> tuple[RoleRule, ...]:
     return tuple(rules)
 
 
-def _clients(raw: Mapping[str, Any], where: str) -> tuple[ServiceClient, ...]:
+def _clients(raw: Mapping[str, Any], where: str, partner: str | None) -> tuple[ServiceClient, ...]:
     clients = []
     for index, client in enumerate(raw.get("clients") or []):
         at = f"{where} clients[{index}]"
@@ -126,8 +126,8 @@ def _clients(raw: Mapping[str, Any], where: str) -> tuple[ServiceClient, ...]:
             _text(client, "client_id", at, True, 200) or "",
             _text(client, "name", at, True, 100) or "",
             _text(client, "role", at, True, 32) or "",
-            _text(client, "partner", at, False, 32),
-            _text(client, "organisation", at, False, 200),
+            _text(client, "partner", at, False, 32) or (partner if client.get("role") == "partner" else None),
+            _text(client, "organisation", at, False, 200) or _text(raw, "organisation", where, False, 200),
         )
         _role(made.role, made.partner, at)
         if made.role == "partner" and made.partner is None:
@@ -168,7 +168,7 @@ def parse_issuer(raw: Any, index: int, env: Mapping[str, str]) -> TrustedIssuer:
         client_secret=_secret(raw, where, env),
         scopes=tuple(scopes),
         roles=_rules(raw, where),
-        clients=_clients(raw, where),
+        clients=_clients(raw, where, partner),
         partner=partner,
         partner_claim=_text(raw, "partner_claim", where, False, 200),
         organisation=_text(raw, "organisation", where, False, 200),
