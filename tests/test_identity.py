@@ -108,7 +108,11 @@ def test_settings_that_cannot_work_are_refused_at_start_up_naming_the_field(chan
 
 
 def test_several_issuers_at_once_each_named_once() -> None:
-    text = "issuers:\n  - {name: police, issuer: 'https://a.example', audience: x}\n  - {name: icb, issuer: 'https://b.example', audience: y}\n"
+    text = (
+        "issuers:\n"
+        "  - {name: police, issuer: 'https://a.example', audience: x}\n"
+        "  - {name: icb, issuer: 'https://b.example', audience: y}\n"
+    )
     assert [i.name for i in parse_issuers(text, "test", {})] == ["police", "icb"]
     twice = parse_issuers(text.replace("name: icb", "name: police"), "test", {})
     with pytest.raises(IssuerSettingsError, match="police repeats"):
