@@ -52,7 +52,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
         post_logout=[f"{board}/board/sign-in"],
     ) as provider:
         issuer = parse_issuer(issuer_settings(provider), 0, {})
-        settings = Settings(database_url=f"sqlite:///{path}", workflows_dir=WORKFLOWS, trusted_issuers=(issuer,))
+        settings = Settings(database_url=f"sqlite:///{path}", workflows_dir=WORKFLOWS, issuers=(issuer,))
         services = build_services(settings)
         services.today = lambda: TODAY
         key = {"Authorization": f"Bearer {create_key(services, 'Partner system', 'business_unit').secret}"}

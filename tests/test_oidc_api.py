@@ -174,6 +174,8 @@ def test_a_token_from_an_issuer_not_trusted_is_refused(
         ({"nbf": int(time.time()) + 600}, "is not valid yet (nbf)"),
         ({"iat": int(time.time()) + 600}, "issued in the future"),
         ({"exp": None}, "(exp)"),
+        ({"nonce": "n-0S6_WzA2Mj"}, "an ID token is not an access token"),
+        ({"typ": "ID"}, "an ID token is not an access token"),
     ],
 )
 def test_tokens_with_bad_claims_are_refused(
@@ -254,7 +256,9 @@ def test_a_jwt_is_refused_plainly_where_no_issuer_is_trusted(client: TestClient,
     refused(client.get("/reviews", headers=person(provider, "ben")), "no identity provider is trusted here")
 
 
-def test_the_trusted_settings_file_is_read_from_the_environment(tmp_path: Path, provider: Provider) -> None:
+def test_the_trusted_settings_file_is_read_from_the_environment(
+    tmp_path: Path, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import yaml
 
     from practice_review.config import ConfigurationError, Settings
@@ -263,8 +267,12 @@ def test_the_trusted_settings_file_is_read_from_the_environment(tmp_path: Path, 
     raw.pop("client_secret")
     path = tmp_path / "issuers.yaml"
     path.write_text(yaml.safe_dump({"issuers": [{**raw, "client_secret_env": "BOARD_SECRET"}]}))
-    env = {"PRACTICE_REVIEW_ISSUERS_FILE": str(path), "BOARD_SECRET": "s3cret"}
-    (issuer,) = Settings.from_env(env).trusted_issuers
+    env = {"PRACTICE_REVIEW_ISSUERS_FILE": str(path)}
+    with pytest.raises(ConfigurationError, match="PRACTICE_REVIEW_ISSUERS: .*BOARD_SECRET"):
+        Settings.from_env(env)
+    monkeypatch.setenv("BOARD_SECRET", "s3cret")
+    (issuer,) = Settings.from_env(env).issuers
     assert issuer.issuer == provider.issuer and issuer.client_secret == "s3cret" and "s3cret" not in repr(issuer)
-    with pytest.raises(ConfigurationError, match="BOARD_SECRET"):
-        Settings.from_env({"PRACTICE_REVIEW_ISSUERS_FILE": str(path)})
+    inline = yaml.safe_dump({"issuers": [{**raw, "name": "second", "issuer": "https://login.example/t/v2.0"}]})
+    both = Settings.from_env({**env, "PRACTICE_REVIEW_ISSUERS": inline}).issuers
+    assert [i.name for i in both] == ["test", "second"]  # several issuers at once

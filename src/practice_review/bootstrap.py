@@ -40,9 +40,15 @@ def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[
 def build_services(settings: Settings) -> Services:
     definitions = load_directory(settings.workflows_dir)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
-    db = Database(settings.database_url, settings.reports_database_url)
+    db = Database(
+        settings.database_url,
+        settings.reports_database_url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
+    )
     earlier = register_workflows(db, definitions)
-    trust = Trust(settings.trusted_issuers, settings.jwks_refetch_seconds)
+    trust = Trust(settings.issuers, settings.jwks_refetch_seconds)
     return Services(
         db=db,
         engine=WorkflowEngine(definitions, calendar, earlier),

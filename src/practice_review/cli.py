@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import PROJECT_ROOT, Settings
+from .config import PROJECT_ROOT, ConfigurationError, Settings
 from .roles import ROLES, STATUTORY_PARTNERS
 
 if TYPE_CHECKING:
@@ -242,8 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-    except ValueError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    except ConfigurationError as exc:
+        for problem in exc.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
         return 2
     return int(args.run(args, settings))
 

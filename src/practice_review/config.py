@@ -1,39 +1,38 @@
-"""Configuration, read from the environment once (see README "Configuration")."""
+"""Configuration: one validated model read from `PRACTICE_REVIEW_*` variables (README "Configuration").
+
+`Settings.from_env()` reads the environment (or a given mapping) and raises `ConfigurationError` with one
+line per bad variable; `Settings(database_url=..., ...)` builds one from arguments alone (tests, tools),
+with the defaults below for everything not given. practice-review.env.example lists every variable.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from .identity.issuers import IssuerSettingsError, TrustedIssuer, issuers_from_env
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.sources.utils import parse_env_vars
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from .identity.issuers import IssuerSettingsError, TrustedIssuer, issuers_from
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = "sqlite:///./practice_review.db"
+ENV_PREFIX = "PRACTICE_REVIEW_"
+REGIONS = ("ENG", "WLS", "SCT", "NIR")
 
 
 class ConfigurationError(ValueError):
-    pass
+    """Bad configuration; `problems` has one line per variable, each naming it."""
 
-
-def _parse_closure_days(text: str) -> tuple[date, ...]:
-    try:
-        return tuple(date.fromisoformat(part.strip()) for part in text.split(",") if part.strip())
-    except ValueError as exc:
-        raise ConfigurationError(
-            f"PRACTICE_REVIEW_CLOSURE_DAYS must be comma-separated YYYY-MM-DD dates: {exc}"
-        ) from exc
-
-
-def _parse_threads(text: str) -> int:
-    try:
-        threads = int(text)
-    except ValueError:
-        threads = 0
-    if threads < 1:
-        raise ConfigurationError(f"PRACTICE_REVIEW_THREADS must be a whole number of at least 1, not {text!r}")
-    return threads
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def _default_workflows_dir() -> Path:
@@ -42,51 +41,142 @@ def _default_workflows_dir() -> Path:
     return in_repo if in_repo.is_dir() else Path(__file__).resolve().parent / "workflows"
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    workflows_dir: Path = field(default_factory=_default_workflows_dir)
-    region: str = "ENG"
-    closure_days: tuple[date, ...] = ()
-    threads: int = 4  # per server process, for the blocking database work of requests
-    reports_database_url: str | None = None  # a read replica for GET /reports/summary
-    # issue 16: people sign in through their organisation's OpenID provider (README "Signing in")
-    trusted_issuers: tuple[TrustedIssuer, ...] = ()
-    jwks_refetch_seconds: float = 60.0  # an unknown kid fetches a provider's keys again at most this often
-    board_session_minutes: int = 480  # a board sign-in lasts at most this long
-    board_idle_minutes: int = 60  # and ends after this long without a page
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _database_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError("not a database URL (expected e.g. postgresql://user@host/db or sqlite:///path)") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+        raise ValueError(f"unsupported database {url.get_backend_name()!r} (use sqlite or postgresql)")
+    return value
+
+
+CommaSeparated = Annotated[tuple[str, ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; each is the variable PRACTICE_REVIEW_<NAME IN CAPITALS>."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore", env_ignore_empty=True)
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, repr=False, description="SQLAlchemy URL; postgresql:// uses psycopg 3"
+    )
+    workflows_dir: Path = Field(default_factory=_default_workflows_dir, description="the workflow YAML files")
+    region: Literal["ENG", "WLS", "SCT", "NIR"] = Field("ENG", description="bank holidays of this UK region")
+    closure_days: Annotated[tuple[date, ...], NoDecode] = Field((), description="extra non-working dates, YYYY-MM-DD")
+    threads: int = Field(4, ge=1, le=64, description="threads per server process for requests' database work")
+    reports_database_url: str | None = Field(None, repr=False, description="a read replica for GET /reports/summary")
+
+    # issue 19: operating settings (pools, logs, webhooks, HTTP, retention)
+    pool_size: int = Field(10, ge=1, le=200, description="PostgreSQL connections kept open per process")
+    pool_max_overflow: int = Field(20, ge=0, le=500, description="extra PostgreSQL connections under load")
+    pool_timeout_seconds: float = Field(30, gt=0, le=600, description="wait for a free connection before failing")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="the service's log level")
+    log_format: Literal["json", "text"] = Field("json", description="one JSON object per line, or plain text")
+    webhook_timeout_seconds: float = Field(10, gt=0, le=120, description="one webhook delivery attempt")
+    webhook_max_attempts: int = Field(10, ge=1, le=100, description="attempts before a message is dead")
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, le=64 * 1024 * 1024, description="largest request body")
+    cors_allow_origins: CommaSeparated = Field((), description="origins allowed to call the API from a browser")
+    public_base_url: str | None = Field(None, description="the service's public URL, for links (else the request's)")
+    outbox_retention_days: int = Field(90, ge=1, le=3650, description="keep delivered/dead outbox rows this long")
+    idempotency_retention_days: int = Field(7, ge=1, le=365, description="keep Idempotency-Key replies this long")
+
+    # issue 16: people sign in through their organisation's OpenID provider (README "Signing in with your
+    # organisation's account"); the issuers come from the YAML file and/or the YAML text, both if both are set
+    issuers_file: Path | None = Field(None, description="YAML file of trusted issuers")
+    issuers: Annotated[tuple[TrustedIssuer, ...], NoDecode] = Field(
+        (), validate_default=True, description="trusted issuers as YAML text (beside those of the file)"
+    )
+    jwks_refetch_seconds: float = Field(60, gt=0, le=3600, description="an unknown kid refetches keys this rarely")
+    board_session_minutes: int = Field(480, ge=1, le=10080, description="a board sign-in lasts at most this long")
+    board_idle_minutes: int = Field(60, ge=1, le=10080, description="a board sign-in ends unused this long")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        return cls(
-            database_url=env.get("PRACTICE_REVIEW_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            workflows_dir=Path(env["PRACTICE_REVIEW_WORKFLOWS_DIR"])
-            if env.get("PRACTICE_REVIEW_WORKFLOWS_DIR")
-            else _default_workflows_dir(),
-            region=env.get("PRACTICE_REVIEW_REGION") or "ENG",
-            closure_days=_parse_closure_days(env.get("PRACTICE_REVIEW_CLOSURE_DAYS", "")),
-            threads=_parse_threads(env.get("PRACTICE_REVIEW_THREADS", "4")),
-            reports_database_url=env.get("PRACTICE_REVIEW_REPORTS_DATABASE_URL") or None,
-            **_identity_settings(env),
-        )
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        **_: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments only: the environment is read by `from_env`, never behind a caller's back."""
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        try:
+            return cls(**_MappingSource(cls, os.environ if env is None else env)())
+        except ValidationError as exc:
+            raise ConfigurationError([_problem(error) for error in exc.errors()]) from None
+
+    @field_validator("closure_days", mode="before")
+    @classmethod
+    def _closure_days(cls, value: Any) -> Any:
+        return _comma_separated(value)
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        origins = _comma_separated(value)
+        for origin in origins:
+            if origin != "*" and not origin.startswith(("https://", "http://")):
+                raise ValueError(f"{origin!r} is not an origin like https://example.org")
+        return origins
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url", "reports_database_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return _database_url(value)
+
+    @field_validator("issuers", mode="before")
+    @classmethod
+    def _issuers(cls, value: Any, info: ValidationInfo) -> Any:
+        """YAML text (the variable) or issuers already made (tests); with the file's issuers first."""
+        try:
+            return issuers_from(info.data.get("issuers_file"), value, os.environ)
+        except IssuerSettingsError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/") if value else value
 
 
-# issue 16: trusted issuers and board sessions
-def _identity_settings(env: dict[str, str]) -> dict[str, object]:
-    try:
-        issuers = issuers_from_env(env)
-    except IssuerSettingsError as exc:
-        raise ConfigurationError(str(exc)) from exc
-    return {
-        "trusted_issuers": issuers,
-        "board_session_minutes": _minutes(env, "PRACTICE_REVIEW_BOARD_SESSION_MINUTES", 480),
-        "board_idle_minutes": _minutes(env, "PRACTICE_REVIEW_BOARD_IDLE_MINUTES", 60),
-    }
+class _MappingSource(EnvSettingsSource):
+    """pydantic-settings' environment source, over a given mapping instead of os.environ."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._given = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._given, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
 
-def _minutes(env: dict[str, str], name: str, default: int) -> int:
-    text = env.get(name) or str(default)
-    if not text.isdigit() or not 1 <= int(text) <= 7 * 24 * 60:
-        raise ConfigurationError(f"{name} must be a whole number of minutes from 1 to 10080, not {text!r}")
-    return int(text)
+def _problem(error: Any) -> str:
+    name = ENV_PREFIX + "_".join(str(part) for part in error["loc"][:1]).upper()
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    shown = "" if isinstance(given, dict) or "url" in name.lower() else f" (got {given!r})"
+    return f"{name}: {message}{shown}"

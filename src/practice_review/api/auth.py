@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..identity.discovery import ProviderUnavailable
 from ..identity.people import NoRole, identify
-from ..identity.tokens import InvalidToken, looks_like_jwt, verify
+from ..identity.tokens import InvalidToken, looks_like_jwt, verify_access_token
 from ..roles import Caller
 from ..services.common import Services
 from ..services.keys import authenticate, caller_for
@@ -39,7 +39,7 @@ def token_caller(services: Services, token: str, acting_for: str | None) -> Call
         described = "no identity provider is trusted here: use an API key"
         raise HTTPException(401, described, _challenge("invalid_token", described))
     try:
-        caller = caller_for(services, identify(verify(services.trust, token)), acting_for)
+        caller = caller_for(services, identify(verify_access_token(services.trust, token)), acting_for)
     except InvalidToken as exc:
         raise HTTPException(401, exc.description, _challenge("invalid_token", exc.description)) from exc
     except NoRole as exc:

@@ -1,7 +1,8 @@
 """Trusted issuers: which OpenID providers the service believes, and how their claims map to its roles.
 
 Read from YAML (README "Signing in with your organisation's account"): a file named by
-PRACTICE_REVIEW_ISSUERS_FILE and/or the text of PRACTICE_REVIEW_ISSUERS, each a list under `issuers:`.
+PRACTICE_REVIEW_ISSUERS_FILE and/or the text of PRACTICE_REVIEW_ISSUERS, each a list under `issuers:`
+(config.py's `issuers` setting).
 A client secret is given by the name of the environment variable holding it (`client_secret_env`), so
 the file itself holds no secret.
 """
@@ -193,17 +194,19 @@ def parse_issuers(text: str, source: str, env: Mapping[str, str]) -> tuple[Trust
     return tuple(parse_issuer(raw, index, env) for index, raw in enumerate(listed))
 
 
-def issuers_from_env(env: Mapping[str, str]) -> tuple[TrustedIssuer, ...]:
+def issuers_from(file: Path | None, given: Any, env: Mapping[str, str]) -> tuple[TrustedIssuer, ...]:
+    """The file's issuers, then those of `given` (YAML text, or issuers already made)."""
     found: list[TrustedIssuer] = []
-    if env.get("PRACTICE_REVIEW_ISSUERS_FILE"):
-        path = Path(env["PRACTICE_REVIEW_ISSUERS_FILE"])
+    if file is not None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = Path(file).read_text(encoding="utf-8")
         except OSError as exc:
-            raise IssuerSettingsError(f"PRACTICE_REVIEW_ISSUERS_FILE {path}: {exc.strerror}") from exc
-        found += parse_issuers(text, str(path), env)
-    if env.get("PRACTICE_REVIEW_ISSUERS"):
-        found += parse_issuers(env["PRACTICE_REVIEW_ISSUERS"], "PRACTICE_REVIEW_ISSUERS", env)
+            raise IssuerSettingsError(f"{file}: {exc.strerror}") from exc
+        found += parse_issuers(text, str(file), env)
+    if isinstance(given, str):
+        found += parse_issuers(given, "PRACTICE_REVIEW_ISSUERS", env) if given.strip() else ()
+    elif given:
+        found += list(given)
     return check_distinct(tuple(found))
 
 

@@ -56,6 +56,15 @@ def _unverified(part: str, what: str) -> dict[str, Any]:
     return value
 
 
+def verify_access_token(trust: Trust, token: str) -> Verified:
+    """An access token for the API: an ID token (it answers a sign-in: `nonce`, Keycloak's typ ID) is not one,
+    even where the board and the API share a client id and so an audience (Entra v2)."""
+    verified = verify(trust, token)
+    if "nonce" in verified.claims or verified.claims.get("typ") == "ID":
+        raise InvalidToken("an ID token is not an access token: ask the provider for one for this API")
+    return verified
+
+
 def verify(trust: Trust, token: str, audience: str | None = None, nonce: str | None = None) -> Verified:
     """The token's issuer and claims, or InvalidToken. `audience` defaults to the issuer's API audience."""
     if len(token) > MAX_TOKEN or not looks_like_jwt(token):

@@ -44,7 +44,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    def __init__(self, url: str, reports_url: str | None = None) -> None:
+    def __init__(self, url: str, reports_url: str | None = None, **pool: Any) -> None:
+        """`pool`: pool_size, max_overflow and pool_timeout for PostgreSQL (Settings.pool_*)."""
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
@@ -54,7 +55,7 @@ class Database:
             _configure_sqlite(self.engine)
             writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(self.url, **{"pool_size": 10, "max_overflow": 20, **pool}, pool_pre_ping=True)
             writer = self.engine
         # A single read needs no transaction: on PostgreSQL it skips BEGIN and ROLLBACK round trips.
         self._single = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
