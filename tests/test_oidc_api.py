@@ -273,6 +273,12 @@ def test_the_trusted_settings_file_is_read_from_the_environment(
     monkeypatch.setenv("BOARD_SECRET", "s3cret")
     (issuer,) = Settings.from_env(env).issuers
     assert issuer.issuer == provider.issuer and issuer.client_secret == "s3cret" and "s3cret" not in repr(issuer)
-    inline = yaml.safe_dump({"issuers": [{**raw, "name": "second", "issuer": "https://login.example/t/v2.0"}]})
+    second = {**raw, "name": "second", "issuer": "https://login.example/t/v2.0", "client_secret": "inline-s3cret"}
+    inline = yaml.safe_dump({"issuers": [second]})
     both = Settings.from_env({**env, "PRACTICE_REVIEW_ISSUERS": inline}).issuers
     assert [i.name for i in both] == ["test", "second"]  # several issuers at once
+    with pytest.raises(ConfigurationError) as bad:  # a mistake is named, the secret beside it is not shown
+        Settings.from_env({"PRACTICE_REVIEW_ISSUERS": inline.replace("role: chair", "role: king")})
+    assert "PRACTICE_REVIEW_ISSUERS: issuer 'second' roles[0]" in str(bad.value) and "inline-s3cret" not in str(
+        bad.value
+    )

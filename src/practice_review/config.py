@@ -178,5 +178,6 @@ def _problem(error: Any) -> str:
     name = ENV_PREFIX + "_".join(str(part) for part in error["loc"][:1]).upper()
     message = str(error["msg"]).removeprefix("Value error, ")
     given = error.get("input")
-    shown = "" if isinstance(given, dict) or "url" in name.lower() else f" (got {given!r})"
+    secretive = "url" in name.lower() or "issuers" in name.lower()  # issue 16: may hold a client secret
+    shown = "" if isinstance(given, dict) or secretive else f" (got {given!r})"
     return f"{name}: {message}{shown}"
