@@ -133,3 +133,79 @@ def test_api_keys_and_jwts_are_told_apart_by_shape() -> None:
     assert looks_like_jwt("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
     assert looks_like_jwt("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")  # alg none still goes to the JWT checks
     assert not looks_like_jwt("a.b.c.d.e") and not looks_like_jwt("a b.c.d") and not looks_like_jwt("..")
+
+
+# ---------------------------------------------------------------- the key cache (a fake provider and clock)
+
+
+class FakeProvider:
+    """Answers discovery and JWKS from memory, counting what it was asked; `down` makes it fail."""
+
+    def __init__(self, issuer: str) -> None:
+        from joserfc.jwk import RSAKey
+
+        self.issuer = issuer
+        self.keys = [RSAKey.generate_key(2048, {"kid": "k1", "use": "sig"})]
+        self.asked: list[str] = []
+        self.down = False
+        self.claims_issuer = issuer
+
+    def __call__(self, url: str) -> dict[str, Any]:
+        from practice_review.identity.discovery import ProviderUnavailable
+
+        self.asked.append(url.rsplit("/", 1)[-1])
+        if self.down:
+            raise ProviderUnavailable(f"{url}: ConnectError")
+        if url.endswith("openid-configuration"):
+            return {"issuer": self.claims_issuer, "jwks_uri": f"{self.issuer}/jwks"}
+        return {"keys": [k.as_dict(private=False) for k in self.keys]}
+
+
+def keys_of(provider: FakeProvider, now: list[float]) -> Any:
+    from practice_review.identity.discovery import ProviderKeys
+
+    issuer = parse_issuer({**KEYCLOAK, "issuer": provider.issuer}, 0, {})
+    return ProviderKeys(issuer, refetch_seconds=60, fetch=provider, clock=lambda: now[0])
+
+
+def test_keys_are_cached_and_an_unknown_kid_refetches_at_most_once_a_window() -> None:
+    from joserfc.jwk import RSAKey
+
+    provider, now = FakeProvider("https://sso.example/realms/a"), [1000.0]
+    cache = keys_of(provider, now)
+    assert cache.key("k1") is not None and cache.key("k1") is not None
+    assert provider.asked == ["openid-configuration", "jwks"]
+    provider.keys.insert(0, RSAKey.generate_key(2048, {"kid": "k2", "use": "sig"}))  # the provider rolls its key
+    assert cache.key("k2") is not None and provider.asked.count("jwks") == 2
+    assert cache.key("made-up") is None and cache.key("made-up-2") is None
+    assert provider.asked.count("jwks") == 2  # within the window: not asked again
+    now[0] += 61
+    assert cache.key("made-up") is None and provider.asked.count("jwks") == 3
+
+
+def test_a_discovery_document_naming_another_issuer_is_not_believed() -> None:
+    from practice_review.identity.discovery import ProviderUnavailable
+
+    provider = FakeProvider("https://sso.example/realms/a")
+    provider.claims_issuer = "https://evil.example/"
+    with pytest.raises(ProviderUnavailable, match="names issuer"):
+        keys_of(provider, [0.0]).key("k1")
+
+
+def test_a_provider_that_is_down_is_not_hammered_and_held_keys_outlive_a_failed_refresh() -> None:
+    from practice_review.identity.discovery import MAX_AGE_SECONDS, RETRY_SECONDS, ProviderUnavailable
+
+    provider, now = FakeProvider("https://sso.example/realms/a"), [1000.0]
+    cache = keys_of(provider, now)
+    provider.down = True
+    for _ in range(3):
+        with pytest.raises(ProviderUnavailable):
+            cache.key("k1")
+    assert provider.asked == ["openid-configuration"]  # asked once, not once a request
+    now[0] += RETRY_SECONDS
+    provider.down = False
+    assert cache.key("k1") is not None
+    provider.down = True
+    now[0] += MAX_AGE_SECONDS  # time to refresh them, but the provider is away: the held keys still verify
+    assert cache.key("k1") is not None and cache.key("k1") is not None
+    assert provider.asked.count("jwks") == 2

@@ -216,6 +216,17 @@ def test_alg_none_and_hs256_signed_with_the_public_key_are_refused(
     assert fetches.jwks() == 0  # refused before any key was looked at
 
 
+def test_es256_tokens_verify_with_the_providers_ec_key_and_an_alg_that_does_not_fit_its_key_is_refused(
+    client: TestClient, provider: Provider, fetches: CountingFetch
+) -> None:
+    ec = provider.keys[1]  # the provider publishes a P-256 key beside its RSA one
+    es256 = provider.mint({"sub": "ben", **PEOPLE["ben"]}, key=ec)
+    assert client.get("/reviews", headers=bearer(es256)).status_code == 200
+    head, body, signature = es256.split(".")
+    relabelled = f"{_b64({'alg': 'RS256', 'kid': ec.kid})}.{body}.{signature}"
+    refused(client.get("/reviews", headers=bearer(relabelled)), "does not fit its key")
+
+
 def test_an_unknown_kid_fetches_the_keys_once_then_is_refused(
     client: TestClient, provider: Provider, fetches: CountingFetch
 ) -> None:

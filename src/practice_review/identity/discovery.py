@@ -23,6 +23,7 @@ from .issuers import TrustedIssuer
 log = logging.getLogger("practice_review")
 SIGNING_KEY_TYPES = {"RSA": RSAKey, "EC": ECKey}
 MAX_AGE_SECONDS = 24 * 3600
+RETRY_SECONDS = 5.0  # after a provider failed to answer, requests meanwhile are refused without asking it
 Fetch = Callable[[str], dict[str, Any]]
 
 
@@ -69,17 +70,34 @@ class ProviderKeys:
     keys: dict[str, Any] = field(default_factory=dict)
     _loaded_at: float | None = None  # when the keys were last fetched
     _refetched_at: float | None = None  # when an unknown kid last made them be fetched again
+    _failed_at: float | None = None  # when the provider last failed to answer
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def discovery(self) -> dict[str, Any]:
         with self._lock:
             if self.metadata is None:
-                url = self.issuer.issuer.rstrip("/") + "/.well-known/openid-configuration"
-                found = self.fetch(url)
-                if found.get("issuer") != self.issuer.issuer:  # OpenID Connect Discovery 1.0 §4.3
-                    raise ProviderUnavailable(f"{url} names issuer {found.get('issuer')!r}, not {self.issuer.issuer}")
-                self.metadata = found
+                self.metadata = self._asked(self._discover)
             return self.metadata
+
+    def _discover(self) -> dict[str, Any]:
+        url = self.issuer.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        found = self.fetch(url)
+        if found.get("issuer") != self.issuer.issuer:  # OpenID Connect Discovery 1.0 §4.3
+            raise ProviderUnavailable(f"{url} names issuer {found.get('issuer')!r}, not {self.issuer.issuer}")
+        return found
+
+    def _asked(self, fetch: Callable[[], Any]) -> Any:
+        """A fetch from the provider; while it is failing, asked again only every RETRY_SECONDS."""
+        now = self.clock()
+        if self._failed_at is not None and now - self._failed_at < RETRY_SECONDS:
+            raise ProviderUnavailable(f"{self.issuer.issuer} did not answer a moment ago")
+        try:
+            found = fetch()
+        except ProviderUnavailable:
+            self._failed_at = now
+            raise
+        self._failed_at = None
+        return found
 
     def key(self, kid: str) -> Any | None:
         """The signing key with this kid; fetches the JWKS when it is not known (rate-limited) or is old."""
@@ -99,7 +117,13 @@ class ProviderKeys:
         jwks_uri = metadata.get("jwks_uri")
         if not isinstance(jwks_uri, str):
             raise ProviderUnavailable(f"{self.issuer.issuer} publishes no jwks_uri")
-        self.keys = _signing_keys(self.fetch(jwks_uri))
+        try:
+            self.keys = _signing_keys(self._asked(lambda: self.fetch(jwks_uri)))
+        except ProviderUnavailable:
+            if not self.keys:
+                raise
+            log.warning("%s's keys could not be refreshed; the ones held still verify", self.issuer.name)
+            return
         self._loaded_at = now
 
     def _may_refetch(self, now: float) -> bool:
