@@ -25,7 +25,7 @@ from practice_review.services.keys import create_key
 
 from .conftest import TODAY, WORKFLOWS
 from .helpers import Api
-from .oidc_provider import Provider, issuer_settings, node_or_skip, running_provider
+from .oidc_provider import PEOPLE, Provider, issuer_settings, node_or_skip, running_provider
 from .server import free_port, served_in_thread
 from .test_board_e2e import all_of, browser, screenshot, wait_for  # noqa: F401 - the browser fixture
 
@@ -36,7 +36,8 @@ __all__ = ["browser"]
 class Signed:
     url: str  # the board, as the browser sees it
     provider: Provider
-    review: dict[str, Any]
+    review: dict[str, Any]  # recorded by a partner system's API key
+    by_ben: dict[str, Any]  # recorded through the API by Ben Ahmed, with his access token
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
         try:
             with served_in_thread(create_app(services=services), port) as url, httpx.Client(base_url=url) as client:
                 review = Api(client, key, key).create_review(received_on="2026-02-26", child_reference="Child B")
-                yield Signed(board, provider, review)
+                ben = {"Authorization": f"Bearer {provider.mint({'sub': 'ben', **PEOPLE['ben']})}"}
+                by_ben = Api(client, ben, ben).create_review(received_on="2026-02-27", child_reference="Child C")
+                yield Signed(board, provider, review, by_ben)
         finally:
             services.db.dispose()
 
@@ -89,6 +92,8 @@ def test_a_person_signs_in_with_their_organisations_account_and_out_again(browse
     assert "Dana Okafor" in wait_for(browser, "form.sign-out .who").text
     browser.get(f"{site.url}/board")
     assert site.review["reference"] in wait_for(browser, "#reviews-body").text
+    browser.get(f"{site.url}/board/reviews/{site.by_ben['id']}")
+    assert "By Ben Ahmed (business unit)" in wait_for(browser, "main").text  # the person, by name, in the timeline
     cookie = {c["name"]: c for c in browser.get_cookies()}["practice_review_board"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/board"
     assert "practice_review_sign_in" not in {c["name"] for c in browser.get_cookies()}  # the flow's, gone
