@@ -293,3 +293,19 @@ def test_the_trusted_settings_file_is_read_from_the_environment(
     assert "PRACTICE_REVIEW_ISSUERS: issuer 'second' roles[0]" in str(bad.value) and "inline-s3cret" not in str(
         bad.value
     )
+
+
+def test_issuers_check_fetches_each_issuers_metadata_and_keys(
+    provider: Provider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    from practice_review.cli import main
+
+    down = {**issuer_settings(provider), "name": "away", "issuer": "http://127.0.0.1:9/nowhere"}
+    monkeypatch.setenv("PRACTICE_REVIEW_ISSUERS", yaml.safe_dump({"issuers": [issuer_settings(provider), down]}))
+    assert main(["issuers", "check", "--base-url", "https://reviews.example.org"]) == 1
+    out, err = capsys.readouterr()
+    assert f"ok  test             {provider.issuer}  2 signing keys, offers sign-out" in out
+    assert "redirect URI https://reviews.example.org/board/sign-in/oidc/test/callback" in out
+    assert "bad away" in err and "board-test-secret" not in out + err

@@ -113,6 +113,12 @@ class ProviderKeys:
                 self._load(metadata, now)
             return self.keys.get(kid)
 
+    def refresh(self) -> None:
+        """Fetch the keys now (`practice-review issuers check`)."""
+        metadata = self.discovery()
+        with self._lock:
+            self._load(metadata, self.clock())
+
     def _load(self, metadata: dict[str, Any], now: float) -> None:
         jwks_uri = metadata.get("jwks_uri")
         if not isinstance(jwks_uri, str):
@@ -151,3 +157,15 @@ class Trust:
 
     def named(self, name: str) -> TrustedIssuer | None:
         return next((i for i in self.issuers if i.name == name), None)
+
+
+def check(issuer: TrustedIssuer, fetch: Fetch = fetch_json) -> str:
+    """One line saying what the provider publishes (or ProviderUnavailable): for `practice-review issuers check`."""
+    keys = ProviderKeys(issuer, fetch=fetch)
+    keys.refresh()
+    metadata = keys.discovery()
+    if not keys.keys:
+        raise ProviderUnavailable(f"{issuer.issuer} publishes no RSA or EC signing key")
+    logout = "offers sign-out" if metadata.get("end_session_endpoint") else "no end_session_endpoint"
+    board = "signs people in to the board" if issuer.signs_people_in else "API tokens only"
+    return f"{len(keys.keys)} signing keys, {logout}, {board}"
