@@ -52,6 +52,14 @@ def test_an_entra_app_role_maps_to_chair_and_the_police_tenants_group_to_its_par
     )
 
 
+def test_the_person_id_can_be_entras_oid_so_it_is_the_same_in_every_app() -> None:
+    """A reviewer is bound to their reviews by person_id: it must not change with the app (Entra's sub does)."""
+    person = identify(verified({**ENTRA, "person_id_claim": "oid"}, oid="0b5e-oid", roles=["PracticeReview.Chair"]))
+    assert person.subject == "0b5e-oid"
+    with pytest.raises(NoRole, match="oid"):
+        identify(verified({**ENTRA, "person_id_claim": "oid"}, roles=["PracticeReview.Chair"]))
+
+
 def test_the_first_matching_rule_wins_so_the_strongest_is_listed_first() -> None:
     both = identify(verified(KEYCLOAK, realm_access={"roles": ["pr-business-unit"]}, organisation="Salford"))
     assert both.role == "business_unit"

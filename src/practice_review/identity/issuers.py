@@ -66,6 +66,7 @@ class TrustedIssuer:
     organisation: str | None = None  # a fixed organisation, or one read from `organisation_claim`
     organisation_claim: str | None = None
     name_claim: str = "name"
+    person_id_claim: str = "sub"  # whom a person is, everywhere: Entra's `oid` is the same in every app
 
     @property
     def signs_people_in(self) -> bool:
@@ -175,6 +176,7 @@ def parse_issuer(raw: Any, index: int, env: Mapping[str, str]) -> TrustedIssuer:
         organisation=_text(raw, "organisation", where, False, 200),
         organisation_claim=_text(raw, "organisation_claim", where, False, 200),
         name_claim=_text(raw, "name_claim", where, False, 200) or "name",
+        person_id_claim=_text(raw, "person_id_claim", where, False, 200) or "sub",
     )
     if made.signs_people_in and not made.client_secret:
         raise IssuerSettingsError(

@@ -29,7 +29,7 @@ class NoRole(Exception):
 @dataclass(frozen=True)
 class Identity:
     issuer: str
-    subject: str
+    subject: str  # the person's id (the issuer's `person_id_claim`, `sub` by default), or the system's `sub`
     name: str  # the person's name, or the partner system's
     role: str
     partner: str | None = None
@@ -69,6 +69,9 @@ def identify(verified: Verified) -> Identity:
         return Identity(
             issuer.issuer, subject, service.name, service.role, service.partner, service.organisation, service=True
         )
+    subject = _text(claim(claims, issuer.person_id_claim))
+    if subject is None:
+        raise NoRole(f"the token does not say who the person is ({issuer.person_id_claim})")
     rule = next((r for r in issuer.roles if _matches(r, claims)), None)
     if rule is None:
         raise NoRole(f"nothing in this token gives a role in the service (issuer {issuer.name!r})")
