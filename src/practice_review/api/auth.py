@@ -68,10 +68,12 @@ def get_caller(
         raise HTTPException(401, "an API key or access token is required: Authorization: Bearer <it>", _challenge())
     services = get_services(request)
     if looks_like_jwt(credentials.credentials):
-        return token_caller(services, credentials.credentials, acting_for)
-    caller = authenticate(services, credentials.credentials, acting_for)
-    if caller is None:
-        raise HTTPException(401, "unknown, revoked or expired API key", _challenge())
+        caller = token_caller(services, credentials.credentials, acting_for)
+    else:
+        found = authenticate(services, credentials.credentials, acting_for)
+        if found is None:
+            raise HTTPException(401, "unknown, revoked or expired API key", _challenge())
+        caller = found
     return caller
 
 
