@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from ..errors import NotFound, NotPermitted
 from ..identity.discovery import ProviderUnavailable, Trust
 from ..identity.issuers import TrustedIssuer
-from ..identity.people import NoRole, identify
+from ..identity.people import Identity, NoRole, identify
 from ..identity.tokens import InvalidToken, verify
 from ..permissions import allows
 from ..roles import Caller
@@ -83,7 +83,7 @@ def _oauth(request: Request) -> OAuth:
 
 def _page(request: Request, next_path: str, error: str | None = None, status: int = 200) -> HTMLResponse:
     issuers = people_issuers(get_services(request))
-    context = {"next": next_path, "error": error, "issuers": issuers, "keys_allowed": not issuers}
+    context = {"next": next_path, "error": error, "issuers": issuers}
     return render(request, "sign_in.html", context, status=status)
 
 
@@ -93,7 +93,7 @@ def sign_in_form(request: Request, next: Text = "") -> HTMLResponse:
 
 
 def _signed_in(
-    request: Request, caller: Caller, target: str, issuer_name: str | None = None, identity: Any = None
+    request: Request, caller: Caller, target: str, issuer_name: str | None = None, identity: Identity | None = None
 ) -> Response:
     services = get_services(request)
     token = open_session(services, caller.key_id, services.board_session_minutes, issuer_name, identity)
