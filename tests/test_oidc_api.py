@@ -170,9 +170,9 @@ def test_a_token_from_an_issuer_not_trusted_is_refused(
     [
         ({"aud": "api://another-service"}, "is not for this service (aud)"),
         ({"aud": "practice-review-board"}, "is not for this service (aud)"),  # the board's ID token audience
-        ({"exp": int(time.time()) - 120, "iat": int(time.time()) - 600}, "has expired (exp)"),
-        ({"nbf": int(time.time()) + 600}, "is not valid yet (nbf)"),
-        ({"iat": int(time.time()) + 600}, "issued in the future"),
+        ({"exp": -120, "iat": -600}, "has expired (exp)"),  # times: seconds from now, when the test runs
+        ({"nbf": 600}, "is not valid yet (nbf)"),
+        ({"iat": 600}, "issued in the future"),
         ({"exp": None}, "(exp)"),
         ({"nonce": "n-0S6_WzA2Mj"}, "an ID token is not an access token"),
         ({"typ": "ID"}, "an ID token is not an access token"),
@@ -181,7 +181,9 @@ def test_a_token_from_an_issuer_not_trusted_is_refused(
 def test_tokens_with_bad_claims_are_refused(
     client: TestClient, provider: Provider, fetches: CountingFetch, claims: dict[str, Any], says: str
 ) -> None:
-    token = provider.mint({"sub": "ben", **PEOPLE["ben"], **claims})
+    now = int(time.time())
+    timed = {k: now + v if k in ("exp", "iat", "nbf") and isinstance(v, int) else v for k, v in claims.items()}
+    token = provider.mint({"sub": "ben", **PEOPLE["ben"], **timed})
     refused(client.get("/reviews", headers=bearer(token)), says)
 
 
