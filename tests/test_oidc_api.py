@@ -308,6 +308,7 @@ def test_issuers_check_fetches_each_issuers_metadata_and_keys(
     monkeypatch.setenv("PRACTICE_REVIEW_ISSUERS", yaml.safe_dump({"issuers": [issuer_settings(provider), down]}))
     assert main(["issuers", "check", "--base-url", "https://reviews.example.org"]) == 1
     out, err = capsys.readouterr()
-    assert f"ok  test             {provider.issuer}  2 signing keys, offers sign-out" in out
+    published = len(provider.keys)  # two, and one more for each rotation earlier in this module
+    assert f"ok  test             {provider.issuer}  {published} signing keys, offers sign-out" in out
     assert "redirect URI https://reviews.example.org/board/sign-in/oidc/test/callback" in out
     assert "bad away" in err and "board-test-secret" not in out + err
