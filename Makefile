@@ -32,9 +32,12 @@ browser:
 
 # issue 16: a real OpenID provider for the sign-in tests (tests/oidc: node-oidc-provider, pinned by its
 # package-lock.json); they skip, saying why, where Node.js cannot be had.
-oidc-provider:
+oidc-provider: tests/oidc/node_modules/.installed
+
+tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --prefix tests/oidc --no-audit --no-fund --silent || echo "npm ci failed: the OpenID provider tests will be skipped"; \
+	  (npm ci --prefix tests/oidc --no-audit --no-fund --silent && touch $@) \
+	    || echo "npm ci failed: the OpenID provider tests will be skipped"; \
 	else echo "no Node.js/npm: the OpenID provider tests will be skipped"; fi
 
 run: install
