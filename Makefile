@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test browser oidc-provider run migrate test lint openapi bench profile clean
+.PHONY: install install-test browser oidc-provider run migrate test lint openapi bench profile clean fuzz
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -56,6 +56,13 @@ lint: install-test
 
 openapi: install
 	$(BIN)/practice-review openapi
+
+# issue 14: schemathesis against a live `serve` process (all operations and phases, stateful links), on SQLite
+# and on the PostgreSQL of FUZZ_POSTGRES when it answers; fails on any 5xx or undocumented status code.
+FUZZ_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/postgres
+FUZZ_EXAMPLES ?= 50
+fuzz: install-test
+	PRACTICE_REVIEW_FUZZ_POSTGRES_URL=$(FUZZ_POSTGRES) $(PY) -m tests.fuzz --max-examples $(FUZZ_EXAMPLES)
 
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/postgres
 

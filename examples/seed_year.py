@@ -30,6 +30,12 @@ PANEL = [
     {"person_id": "gmp-1", "name": "Pat Reilly", "organisation": "Greater Manchester Police", "partner": "police"},
 ]
 PARTIES = [("local_authority", "la-1"), ("icb", "icb-1"), ("police", "gmp-1"), ("independent_scrutineer", "is-1")]
+# S2: what the rapid review decision records besides its recommendation (F1: the family's involvement).
+DECISION = {
+    "immediate_safety_actions": "Siblings' safety plans reviewed",
+    "national_review_recommended": False,
+    "family_involvement": "involved",
+}
 
 
 class Seeder:
@@ -88,17 +94,26 @@ class Seeder:
         self.fire(review, "notify_national_panel", notify)
         self.fire(review, "schedule_meeting", schedule, meeting_on=meet)
         self.meeting(review, "rapid_review", meet)
-        self.fire(review, "hold_meeting", meet, recommendation=recommendation, reading_time_allowed=True)
-        for party, person in PARTIES:
-            self.call(
-                "POST",
-                f"/reviews/{review}/endorsements",
-                {"party": party, "person_id": person, "name": person, "agrees": True, "endorsed_on": endorse},
-                201,
-            )
-        self.fire(review, "endorse", endorse)
+        self.fire(review, "hold_meeting", meet, recommendation=recommendation, reading_time_allowed=True, **DECISION)
+        self.endorse(review, endorse)
         self.fire(review, "submit_to_national_panel", submit)
-        return self.fire(review, "record_panel_response", answer, panel_view=panel_view)
+        notes = {"notes": "The Panel asks for a local child safeguarding practice review"} if panel_view == "disagrees" else {}
+        return self.fire(review, "record_panel_response", answer, panel_view=panel_view, **notes)
+
+    def endorse(self, review: str, on: str) -> None:
+        """Each party's endorsement, recorded by the Business Unit as a proxy with its evidence (S1), then endorse."""
+        for party, person in PARTIES:
+            body = {"party": party, "person_id": person, "name": person, "agrees": True, "endorsed_on": on}
+            self.call("POST", f"/reviews/{review}/endorsements", {**body, "proxy": {"evidence": f"e-mail of {on}"}}, 201)
+        self.fire(review, "endorse", on)
+
+    def reconsider(self, review: str, days: list[str], recommendation: str) -> dict:
+        """S2: the Panel disagreed; the partners change their decision, endorse it again and resubmit."""
+        reconsider, endorse, submit, answer = days
+        self.fire(review, "reconsider_decision", reconsider, recommendation=recommendation)
+        self.endorse(review, endorse)
+        self.fire(review, "submit_to_national_panel", submit)
+        return self.fire(review, "record_panel_response", answer, panel_view="agrees")
 
     def action(self, review: str, due: str, status: str | None = None, on: str | None = None) -> None:
         action = self.call(
@@ -145,6 +160,7 @@ def seed(s: Seeder) -> None:
         "other_review",
         "disagrees",
     )
+    s.reconsider(b, ["2025-04-17", "2025-04-22", "2025-04-24", "2025-05-08"], "lcspr")
 
     c = s.referral("2025-05-12", "NHS Greater Manchester ICB", ["mental health"])
     s.rapid_review(

@@ -64,6 +64,7 @@ def _truncate(url: str) -> None:
     engine = create_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))  # past the append-only guards
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
@@ -105,8 +106,11 @@ def client(services: Services) -> Iterator[TestClient]:
 def key_for(services: Services) -> Callable[..., dict[str, str]]:
     """Authorization headers for a new key: key_for("chair"), key_for("partner", partner="police")."""
 
-    def make(role: str, partner: str | None = None, organisation: str | None = None) -> dict[str, str]:
-        key = create_key(services, f"test {role} {partner or organisation or ''}".strip(), role, partner, organisation)
+    def make(
+        role: str, partner: str | None = None, organisation: str | None = None, person_id: str | None = None
+    ) -> dict[str, str]:
+        name = f"test {role} {partner or organisation or ''}".strip()
+        key = create_key(services, name, role, partner, organisation, person_id=person_id)
         return {"Authorization": f"Bearer {key.secret}"}
 
     return make

@@ -43,12 +43,21 @@ RECEIVED_ON = "2026-02-02"
 SCREENING_AT, SCREENING_DOCS = "2026-02-05T10:00:00+00:00", "2026-02-04T09:00:00+00:00"
 MEETING_AT, MEETING_DOCS = "2026-02-16T10:00:00+00:00", "2026-02-13T09:00:00+00:00"
 
+# What the rapid review decision records besides its recommendation (S2, F1).
+DECISION = {
+    "immediate_safety_actions": "Sibling's safety plan reviewed; none further needed",
+    "national_review_recommended": False,
+    "family_involvement": "involved",
+}
+# S1: the Business Unit records a party's endorsement only as a proxy, with its evidence.
+PROXY = {"evidence": "e-mail from the partner of 17 Feb 2026"}
+
 HAPPY_PATH = [
     # (event, occurred_on, data)
     ("screen_in", "2026-02-05", {}),
     ("notify_national_panel", "2026-02-06", {}),
     ("schedule_meeting", "2026-02-09", {"meeting_on": "2026-02-16"}),
-    ("hold_meeting", "2026-02-16", {"recommendation": "lcspr"}),
+    ("hold_meeting", "2026-02-16", {"recommendation": "lcspr", **DECISION}),
     ("endorse", "2026-02-18", {}),
     ("submit_to_national_panel", "2026-02-20", {}),
     ("record_panel_response", "2026-02-27", {"panel_view": "agrees"}),
@@ -147,9 +156,23 @@ class Api:
         name: str,
         agrees: bool = True,
         endorsed_on: str = "2026-02-17",
+        headers: dict[str, str] | None = None,
+        decision: str | None = None,
     ) -> dict[str, Any]:
-        body = {"party": party, "person_id": person_id, "name": name, "agrees": agrees, "endorsed_on": endorsed_on}
-        return self.ok(self.client.post(f"/reviews/{review_id}/endorsements", json=body, headers=self.bu), 201)
+        """An endorsement: by the party's own key (`headers`), else by the Business Unit as a proxy (S1)."""
+        body: dict[str, Any] = {
+            "party": party,
+            "person_id": person_id,
+            "name": name,
+            "agrees": agrees,
+            "endorsed_on": endorsed_on,
+        }
+        if headers is None:
+            body["proxy"] = PROXY
+        if decision is not None:
+            body["decision"] = decision
+        response = self.client.post(f"/reviews/{review_id}/endorsements", json=body, headers=headers or self.bu)
+        return self.ok(response, 201)
 
     def link_external(self, review_id: str, kind: str, reference: str, relation: str = "parallel") -> dict[str, Any]:
         body = {"external": {"kind": kind, "reference": reference}, "relation": relation}

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 
 from practice_review.api.app import create_app
 from practice_review.config import PROJECT_ROOT
-from practice_review.roles import STATUTORY_PARTNERS, role_allows
+from practice_review.roles import role_allows
 from practice_review.services.common import Services
 from practice_review.services.keys import create_key
 from practice_review.workflow.definitions import WorkflowDefinition, load_directory
@@ -46,12 +46,13 @@ def cells(*values: str) -> dict[str, str]:
 
 # Columns in ROLES order: business_unit, chair, independent_scrutineer, partner, agency, reviewer, read_only, admin.
 EVERYONE = cells(YES, YES, YES, YES, YES, YES, YES, YES)
-READ_REVIEW = cells(YES, YES, YES, YES, OWN, YES, YES, NO)
+READ_REVIEW = cells(YES, YES, YES, YES, OWN, OWN, YES, NO)
 BUSINESS_UNIT = cells(YES, NO, NO, NO, NO, NO, NO, NO)
 BU_AND_CHAIR = cells(YES, YES, NO, NO, NO, NO, NO, NO)
 ADMIN = cells(NO, NO, NO, NO, NO, NO, NO, YES)
-SUBSCRIBERS = cells(YES, NO, NO, YES, NO, NO, NO, YES)
-SUBSCRIBERS_NOT_ADMIN = cells(YES, NO, NO, YES, NO, NO, NO, NO)  # delivery payloads carry review data
+MANAGE_SUBSCRIPTIONS = cells(YES, NO, NO, OWN, NO, NO, NO, YES)  # admin: configuration, no review data
+SUBSCRIBERS = cells(YES, NO, NO, YES, NO, NO, NO, NO)  # an admin never receives review data
+OWN_SUBSCRIPTIONS = cells(YES, NO, NO, OWN, NO, NO, NO, NO)  # delivery payloads carry review data
 
 MATRIX: dict[Endpoint, dict[str, str]] = {
     ("GET", "/health"): EVERYONE,
@@ -86,44 +87,62 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("POST", "/reviews/{review_id}/clocks/{name}/resume"): BUSINESS_UNIT,
     ("POST", "/reviews/{review_id}/clocks/{name}/extend"): BUSINESS_UNIT,
     ("POST", "/reviews/{review_id}/clocks/{name}/delay-reported"): BUSINESS_UNIT,
-    ("GET", "/deadlines"): cells(YES, YES, YES, YES, NO, YES, YES, NO),
+    ("GET", "/deadlines"): cells(YES, YES, YES, YES, NO, OWN, YES, NO),
     ("POST", "/deadlines/sweep"): BUSINESS_UNIT,
     ("GET", "/reports/summary"): cells(YES, YES, YES, YES, NO, NO, YES, NO),
-    ("GET", "/subscriptions"): SUBSCRIBERS,
+    ("GET", "/subscriptions"): MANAGE_SUBSCRIPTIONS,
     ("POST", "/subscriptions"): SUBSCRIBERS,
-    ("DELETE", "/subscriptions/{subscription_id}"): SUBSCRIBERS,
-    ("GET", "/subscriptions/{subscription_id}/deliveries"): SUBSCRIBERS_NOT_ADMIN,
-    ("POST", "/subscriptions/{subscription_id}/deliveries/{event_id}/retry"): SUBSCRIBERS_NOT_ADMIN,
+    ("DELETE", "/subscriptions/{subscription_id}"): MANAGE_SUBSCRIPTIONS,
+    ("POST", "/subscriptions/{subscription_id}/secret/rotate"): OWN_SUBSCRIPTIONS,
+    ("GET", "/subscriptions/{subscription_id}/deliveries"): OWN_SUBSCRIPTIONS,
+    ("POST", "/subscriptions/{subscription_id}/deliveries/{event_id}/retry"): OWN_SUBSCRIPTIONS,
     ("GET", "/keys"): ADMIN,
     ("POST", "/keys"): ADMIN,
     ("POST", "/keys/{key_id}/revoke"): ADMIN,
 }
 
-READS_OWN = (
-    "agency: only a review that asked its organisation for information or gave it an action; any other review: 403"
+REVIEWER_OWN = "reviewer: only a review it is appointed to (its key's or signed-in person_id is the reviewer "
+AGENCY_SEES = (
+    "; in it, only its own organisation's information requests, actions, declarations and attendees; other "
+    "organisations' names withheld (the referrer, history events' data: `redacted`)"
 )
+READS_OWN = (
+    "agency: only a review that asked its organisation for information or gave it an action; any other review: 404"
+    + AGENCY_SEES
+    + ". "
+    + REVIEWER_OWN
+    + "appoint_reviewer recorded); any other review: 404"
+)
+SUBSCRIPTION_OWN = "partner: only a subscription made with a key of its own partner; another's: 404"
 OWN_NOTES: dict[Endpoint, str] = {
     ("GET", "/reviews"): "agency: lists only the reviews that asked its organisation for information or gave it an "
-    "action; others are left out of the page (200)",
+    "action; reviewer: only those it is appointed to; others are left out of the page (200)",
+    ("GET", "/deadlines"): "reviewer: only the deadlines of the reviews it is appointed to (200)",
+    ("GET", "/subscriptions"): "partner: lists only its own partner's subscriptions (200)",
+    ("DELETE", "/subscriptions/{subscription_id}"): SUBSCRIPTION_OWN,
+    ("POST", "/subscriptions/{subscription_id}/secret/rotate"): SUBSCRIPTION_OWN,
+    ("GET", "/subscriptions/{subscription_id}/deliveries"): SUBSCRIPTION_OWN,
+    ("POST", "/subscriptions/{subscription_id}/deliveries/{event_id}/retry"): SUBSCRIPTION_OWN,
     ("GET", "/reviews/{review_id}"): READS_OWN,
     ("GET", "/reviews/{review_id}/history"): READS_OWN,
     ("GET", "/reviews/{review_id}/meetings/{meeting_id}"): READS_OWN,
     ("GET", "/reviews/{review_id}/declarations"): READS_OWN,
     ("GET", "/reviews/{review_id}/endorsements"): READS_OWN,
     ("GET", "/reviews/{review_id}/actions"): READS_OWN,
-    ("GET", "/reviews/{review_id}/information-requests"): READS_OWN
-    + "; and it sees only the requests made to its own organisation",
+    ("GET", "/reviews/{review_id}/information-requests"): READS_OWN,
     ("POST", "/reviews/{review_id}/transitions"): "only the events the role is given in workflows/*.yaml (see "
     '"Workflow events" below); another event: 403. partner: only a local_authority key, and only '
-    "notify_national_panel. business_unit may fire every event",
+    "notify_national_panel. reviewer: only on a review it is appointed to (another: 404). business_unit may fire "
+    "every event",
     ("PUT", "/reviews/{review_id}/meetings/{meeting_id}/attendance"): "partner: only attendees of its own partner "
     "(it replaces its own partner's attendees and keeps the others'); listing another partner's attendee: 403",
     ("POST", "/reviews/{review_id}/endorsements"): "partner: only with `party` = its own partner code; "
     "independent_scrutineer: only with `party` = independent_scrutineer; any other party: 403",
     ("POST", "/reviews/{review_id}/information-requests/{request_id}/return"): "agency: only a request made to its "
-    "own organisation; another organisation's request: 403",
+    "own organisation; another organisation's request: 404 (it does not see it)",
     ("PATCH", "/reviews/{review_id}/actions/{action_id}"): "partner, agency: only an action whose "
-    "`owner_organisation` is the key's `organisation`; another organisation's action: 403",
+    "`owner_organisation` is the key's `organisation`; another organisation's action: 403 for a partner (which "
+    "reads it), 404 for an agency (which does not)",
 }
 
 # Cells where the service does not do what domain.md says; each is checked as a strict xfail.
@@ -137,6 +156,11 @@ THIRD_ORG = "Salford Royal NHS Foundation Trust"  # asked for information too: a
 PARTNER_ORG = "Salford City Council"  # the local_authority partner key's organisation, owns an action
 OTHER_PARTNER_ORG = "Greater Manchester Police"
 
+REVIEWER_ID, OTHER_REVIEWER_ID = "rev-1", "rev-2"
+PERSONS = {"reviewer": REVIEWER_ID, "reviewer_other": OTHER_REVIEWER_ID}
+# What an agency key must never see: other organisations' names, and other people's names and interests.
+FOREIGN = (THIRD_ORG, PARTNER_ORG, OTHER_PARTNER_ORG, "Dana Okafor", "Manages it", "Morgan Hale")
+
 # Key name -> (role, partner, organisation). `partner_other`/`agency_other` are the "another's" side of `own`.
 KEYS: dict[str, tuple[str, str | None, str | None]] = {
     "business_unit": ("business_unit", None, None),
@@ -146,18 +170,20 @@ KEYS: dict[str, tuple[str, str | None, str | None]] = {
     "partner_other": ("partner", "police", OTHER_PARTNER_ORG),
     "agency": ("agency", None, AGENCY_ORG),
     "agency_other": ("agency", None, OTHER_AGENCY_ORG),
-    "reviewer": ("reviewer", None, None),
+    "reviewer": ("reviewer", None, None),  # person REVIEWER_ID: appointed to the `appointed` review
+    "reviewer_other": ("reviewer", None, None),  # another person: appointed to nothing
     "read_only": ("read_only", None, None),
     "admin": ("admin", None, None),
 }
 WORKFLOWS: dict[str, WorkflowDefinition] = {d.review_type: d for d in load_directory(PROJECT_ROOT / "workflows")}
+STATUTORY_PARTNERS = WORKFLOWS["rapid"].settings.statutory_partners  # T1: workflows/partnership.yaml
 PROBED_TYPES = ("rapid", "lcspr")  # the review types the set-up creates, to fire events on
 
 
 @dataclass(frozen=True)
 class Probe:
-    """One request: with this key, expecting `allowed`, `forbidden`, `filtered` (200, only its own
-    things) or `hidden` (200, none of the set-up's reviews)."""
+    """One request: with this key, expecting `allowed`, `forbidden` (403), `absent` (404: another's thing, which
+    the key may not know exists), `filtered` (200, only its own things) or `hidden` (200, none of the set-up's)."""
 
     key: str
     expect: str
@@ -190,8 +216,17 @@ def transition_cell(role: str) -> str:
 
 def transition_probes(key: str) -> list[Probe]:
     allowed, refused = events_for(key)
+    if KEYS[key][0] == "reviewer":  # bound to its review: probed on the lcspr it is appointed to
+        allowed = [("appointed", e) for t, e in allowed if t == "lcspr"]
+        refused = [("appointed", e) for t, e in refused if t == "lcspr"]
     probes = [Probe(key, "allowed", review, event) for review, event in allowed[:1]]
     return probes + [Probe(key, "forbidden", review, event) for review, event in refused[:1]]
+
+
+def other_expectation(endpoint: Endpoint, role: str) -> str:
+    """What another partner's or organisation's key gets for an `own` cell: 404 where it may not even see
+    the thing (an agency's reviews and records, a partner's subscriptions), else 403."""
+    return "absent" if role == "agency" or endpoint[1].startswith("/subscriptions/") else "forbidden"
 
 
 def default_probes(endpoint: Endpoint, role: str) -> list[Probe]:
@@ -199,7 +234,16 @@ def default_probes(endpoint: Endpoint, role: str) -> list[Probe]:
     if role in ("partner", "agency"):
         return [
             Probe(role, "forbidden" if cell == NO else "allowed"),
-            Probe(f"{role}_other", "allowed" if cell == YES else "forbidden"),
+            Probe(
+                f"{role}_other",
+                "allowed" if cell == YES else "forbidden" if cell == NO else other_expectation(endpoint, role),
+            ),
+        ]
+    if role == "reviewer" and cell == OWN:
+        return [
+            Probe("reviewer", "allowed", review="appointed"),
+            Probe("reviewer_other", "absent", review="appointed"),
+            Probe("reviewer", "absent"),
         ]
     assert cell != OWN, f"{endpoint} {role}: an `own` cell needs probes in special_probes"
     return [Probe(role, "allowed" if cell == YES else "forbidden")]
@@ -209,19 +253,28 @@ def special_probes(endpoint: Endpoint, role: str) -> list[Probe] | None:
     """Probes for cells the defaults do not cover (None: use the defaults)."""
     path = endpoint[1]
     if path == "/reviews/{review_id}/transitions":
+        if role == "reviewer":
+            appointed = transition_probes(role)
+            return appointed + [Probe("reviewer_other", "absent", "appointed", p.event) for p in appointed[:1]]
         if role not in ("partner", "agency"):
             return transition_probes(role)
         # The other partner (police) may not fire what the local_authority partner may.
         theirs = [Probe(f"{role}_other", "forbidden", r, e) for r, e in events_for(role)[0][:1]]
+        if role == "agency":  # an agency reads its reviews (403: no events); another's review it cannot see (404)
+            return transition_probes(role) + [
+                Probe("agency_other", "absent", e.review, e.event) for e in transition_probes(role)
+            ]
         return transition_probes(role) + (theirs or transition_probes(f"{role}_other"))
     if endpoint == ("POST", "/reviews/{review_id}/endorsements") and role == "independent_scrutineer":
         return [Probe(role, "allowed", party="independent_scrutineer"), Probe(role, "forbidden", party="police")]
     if endpoint == ("GET", "/reviews/{review_id}") and role == "agency":  # involved by an action only, too
         return [*default_probes(endpoint, role), Probe("agency", "allowed", review="lcspr")]
-    if endpoint == ("GET", "/reviews") and role == "agency":
-        return [Probe("agency", "filtered"), Probe("agency_other", "hidden")]
+    if MATRIX[endpoint][role] == OWN and endpoint in (("GET", "/reviews"), ("GET", "/deadlines")):
+        return [Probe(role, "filtered"), Probe(f"{role}_other", "hidden")]
+    if endpoint == ("GET", "/subscriptions") and role == "partner":
+        return [Probe(role, "filtered"), Probe(f"{role}_other", "hidden")]
     if endpoint == ("GET", "/reviews/{review_id}/information-requests") and role == "agency":
-        return [Probe("agency", "filtered"), Probe("agency_other", "forbidden")]
+        return [Probe("agency", "filtered"), Probe("agency_other", "absent")]
     return None
 
 
@@ -256,7 +309,7 @@ def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFo
     bu = api.bu
     keys = {"business_unit": bu, "chair": api.chair}
     for name, (role, partner, organisation) in KEYS.items():
-        keys.setdefault(name, key_for(role, partner=partner, organisation=organisation))
+        keys.setdefault(name, key_for(role, partner=partner, organisation=organisation, person_id=PERSONS.get(name)))
 
     def post(path: str, body: Any) -> Any:
         return api.ok(client.post(path, json=body, headers=bu), 201)
@@ -267,7 +320,7 @@ def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFo
         "due_on": "2026-06-30",
         "intended_outcome": "Chronologies in time",
     }
-    world = World(client, keys, {"rapid": api.create_review()["id"]})
+    world = World(client, keys, {"rapid": api.create_review()["id"], "appointed": appointed_review(api)})
     rapid = world.reviews["rapid"]
     requests = [
         post(f"/reviews/{rapid}/information-requests", {"organisation": org, "kind": "chronology"})
@@ -284,8 +337,8 @@ def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFo
         "key_id": create_key(services, "a key to revoke", "read_only").id,
     }
     if needs_everything(endpoint):
-        hook = {"url": "https://partner.example/hook", "kinds": ["transition"], "secret": "s" * 20}
-        subscription = post("/subscriptions", hook)["id"]
+        hook = {"url": "https://partner.example/hook", "kinds": ["transition"]}  # the local_authority partner's
+        subscription = api.ok(client.post("/subscriptions", json=hook, headers=keys["partner"]), 201)["id"]
         world.reviews["lcspr"] = lcspr = api.create_review(review_type="lcspr", child_reference="Child C")["id"]
         post(f"/reviews/{lcspr}/actions", {**action, "owner_organisation": AGENCY_ORG})  # involves the agency
         world.reviews["withdrawn"] = withdrawn = api.create_review(child_reference="Child D")["id"]
@@ -293,6 +346,17 @@ def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFo
         deliveries = api.ok(client.get(f"/subscriptions/{subscription}/deliveries", headers=bu))
         world.ids |= {"subscription_id": subscription, "event_id": deliveries[0]["event_id"]}
     return world
+
+
+def appointed_review(api: Api) -> str:
+    """An LCSPR whose reviewer is the `reviewer` key's person (REVIEWER_ID), as appoint_reviewer recorded."""
+    review = api.create_review(review_type="lcspr", child_reference="Child R")["id"]
+    reviewer = {"person_id": REVIEWER_ID, "name": "Morgan Hale", "organisation": "Hale Consultancy"}
+    api.declare(review, reviewer, "2026-02-02")
+    appointment = {"reviewer": {**reviewer, "contract_signed": True, "policy_confirmed": True}}
+    appointment["reviewer"].pop("organisation")
+    api.ok(api.fire(review, "appoint_reviewer", "2026-02-03", appointment))
+    return review
 
 
 # ---------------------------------------------------------------- the requests
@@ -352,11 +416,7 @@ BODIES: dict[Endpoint, Callable[[World, Probe], Any]] = {
         "reason": "Awaiting the coroner",
     },
     ("POST", "/reviews/{review_id}/clocks/{name}/delay-reported"): lambda w, p: {"note": "Told the Panel"},
-    ("POST", "/subscriptions"): lambda w, p: {
-        "url": "https://other.example/hook",
-        "kinds": ["breach"],
-        "secret": "t" * 20,
-    },
+    ("POST", "/subscriptions"): lambda w, p: {"url": "https://other.example/hook", "kinds": ["breach"]},
     ("POST", "/keys"): lambda w, p: {"name": "made by a probe", "role": "read_only"},
 }
 PARAMS: dict[Endpoint, dict[str, str]] = {
@@ -384,26 +444,42 @@ def send(world: World, endpoint: Endpoint, probe: Probe) -> httpx.Response:
 def mismatch(world: World, endpoint: Endpoint, probe: Probe, response: httpx.Response) -> str | None:
     """Why the response is not what the probe expects (None: it is)."""
     status, said = response.status_code, f"{response.status_code} {response.text[:300]}"
-    problem_type = response.json().get("type") if response.headers.get("content-type", "").startswith(PROBLEM) else None
+    is_problem = response.headers.get("content-type", "").startswith(PROBLEM)
+    problem_type = response.json().get("type") if is_problem else None
+    if probe.key.startswith("agency"):  # need to know: nothing of another organisation, in any answer
+        leaked = [text for text in FOREIGN if text in response.text]
+        if leaked:
+            return f"shows another organisation's or person's {leaked} in {said}"
     if probe.expect == "forbidden":
-        if status != 403 or problem_type is None:
-            return f"expected 403 problem+json, got {said}"
-        return None
+        return None if status == 403 and problem_type else f"expected 403 problem+json, got {said}"
+    if probe.expect == "absent":
+        return None if status == 404 and problem_type else f"expected 404 problem+json, got {said}"
     if status in (401, 403) or status >= 500 or problem_type == "/problems/invalid-request":
         return f"expected to be allowed, got {said}"
+    if status == 404 and response.json().get("detail", "").startswith(("no review", "no subscription")):
+        return f"expected to be allowed, got {said}"
     if probe.expect in ("filtered", "hidden"):
-        if status != 200:
-            return f"expected 200, got {said}"
-        items = response.json()
-        items = items["items"] if isinstance(items, dict) else items
-        if endpoint == ("GET", "/reviews"):
-            seen = {i["id"] for i in items}
-            wanted = {world.reviews["rapid"], world.reviews["lcspr"]} if probe.expect == "filtered" else set()
-            if seen != wanted:
-                return f"expected to list {sorted(wanted)}, listed {sorted(seen)}"
-        elif {i["organisation"] for i in items} != {AGENCY_ORG}:
-            return f"expected only {AGENCY_ORG}'s requests, got {[i['organisation'] for i in items]}"
+        return listed_wrongly(world, endpoint, probe, response)
     return None
+
+
+def listed_wrongly(world: World, endpoint: Endpoint, probe: Probe, response: httpx.Response) -> str | None:
+    if response.status_code != 200:
+        return f"expected 200, got {response.status_code} {response.text[:300]}"
+    items = response.json()
+    items = items["items"] if isinstance(items, dict) else items
+    filtered = probe.expect == "filtered"
+    if endpoint == ("GET", "/reviews"):
+        seen = {i["id"] for i in items}
+        theirs = {"rapid", "lcspr"} if probe.key.startswith("agency") else {"appointed"}
+        wanted = {world.reviews[r] for r in theirs} if filtered else set()
+    elif endpoint == ("GET", "/deadlines"):
+        seen, wanted = {i["review_id"] for i in items}, {world.reviews["appointed"]} if filtered else set()
+    elif endpoint == ("GET", "/subscriptions"):
+        seen, wanted = {i["id"] for i in items}, {world.ids["subscription_id"]} if filtered else set()
+    else:
+        seen, wanted = {i["organisation"] for i in items}, {AGENCY_ORG}
+    return None if seen == wanted else f"expected {sorted(wanted)}, got {sorted(seen)}"
 
 
 def cases() -> list[Any]:
@@ -438,6 +514,29 @@ def test_access_matrix(
         if found:
             failures.append(f"{probe.label}: {found}")
     assert not failures, f"{endpoint[0]} {endpoint[1]}:\n" + "\n".join(failures)
+
+
+def test_need_to_know_holds_on_the_board(client: TestClient, services: Services, api: Api, key_for: KeyFor) -> None:
+    """The board reads the services as the signed-in key: an agency sees nothing of other organisations
+    there either, and a review it (or an unappointed reviewer) may not read is a 404 page."""
+    world = build_world(client, services, api, key_for, ("GET", "/reviews/{review_id}"))
+
+    def pages(key: str, *paths: str) -> list[httpx.Response]:
+        client.cookies.clear()
+        secret = world.keys[key]["Authorization"].removeprefix("Bearer ")
+        assert client.post("/board/sign-in", data={"key": secret}, follow_redirects=False).status_code == 303
+        return [client.get(path) for path in paths]
+
+    rapid, lcspr, appointed = (f"/board/reviews/{world.reviews[r]}" for r in ("rapid", "lcspr", "appointed"))
+    for response in pages("agency", "/board", rapid, lcspr, "/board/calendar"):
+        assert response.status_code == 200
+        assert not [text for text in FOREIGN if text in response.text], response.url
+    assert "Child A" in pages("agency", rapid)[0].text  # it does see its review
+    assert [r.status_code for r in pages("agency_other", rapid, lcspr)] == [404, 404]
+    board, own, other = pages("reviewer", "/board", appointed, rapid)
+    assert (own.status_code, other.status_code) == (200, 404)
+    assert "Child R" in board.text and "Child A" not in board.text
+    assert [r.status_code for r in pages("reviewer_other", appointed)] == [404]
 
 
 # ---------------------------------------------------------------- no key, coverage, docs

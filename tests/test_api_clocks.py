@@ -7,24 +7,54 @@ Fri 26 December, Thu 1 January 2026.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from practice_review.calendar import WorkingCalendar
+from practice_review.config import Settings
 from practice_review.workflow import clocks as clock_rules
 from practice_review.workflow.context import Clock
 
-from .helpers import ENDORSERS, PANEL, Api, KeyFor, blocked, history, messages, problem, unchanged, working_day
+from .conftest import WORKFLOWS
+from .helpers import (
+    DECISION,
+    ENDORSERS,
+    PANEL,
+    Api,
+    KeyFor,
+    blocked,
+    history,
+    messages,
+    problem,
+    unchanged,
+    working_day,
+)
 
 CORONER = "Coroner's inquest opened; police asked partners to pause"
 RESUMED = "Police confirmed the review may continue"
 
 
 # ---------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The C6 tests below pause the rapid review clock over Christmas, so they run for a partnership whose
+    rapid.yaml declares that clock pausable (T3: the shipped file does not; tests/test_timescales.py
+    checks the refusal)."""
+    workflows = tmp_path / "workflows"
+    shutil.copytree(WORKFLOWS, workflows)
+    rapid = workflows / "rapid.yaml"
+    declared = rapid.read_text()
+    assert "    pausable: false" in declared
+    rapid.write_text(declared.replace("    pausable: false", "    pausable: true"))
+    return Settings(database_url=database_url, workflows_dir=workflows)
 
 
 def clock(review: dict[str, Any], name: str) -> dict[str, Any]:
@@ -79,7 +109,7 @@ def submitted_in_january(api: Api, review_id: str) -> dict[str, Any]:
     api.ok(api.fire(review_id, "schedule_meeting", "2026-01-05", {"meeting_on": "2026-01-12"}))
     meeting = api.meeting(review_id, "rapid_review", "2026-01-12T10:00:00+00:00", "2026-01-09T09:00:00+00:00")
     api.attend(review_id, meeting["id"])
-    api.ok(api.fire(review_id, "hold_meeting", "2026-01-12", {"recommendation": "no_further_action"}))
+    api.ok(api.fire(review_id, "hold_meeting", "2026-01-12", {"recommendation": "no_further_action", **DECISION}))
     for party, person_id, name in ENDORSERS:
         api.endorse(review_id, party, person_id, name, endorsed_on="2026-01-13")
     api.ok(api.fire(review_id, "endorse", "2026-01-14"))
@@ -446,7 +476,9 @@ def test_a_window_clock_is_never_a_delay_to_report(api: Api) -> None:
         "reviewer": {"person_id": "rev-1", "name": "Morgan Hale", "contract_signed": True, "policy_confirmed": True}
     }
     api.ok(api.fire(review["id"], "appoint_reviewer", "2026-01-15", appointment))
-    circulated = api.ok(api.fire(review["id"], "circulate_draft", "2026-02-02"))  # window until 16 February
+    api.ok(api.fire(review["id"], "agree_terms_of_reference", "2026-01-20"))  # L6a: L3
+    involved = {"family_involvement": "involved"}  # L6a: L4
+    circulated = api.ok(api.fire(review["id"], "circulate_draft", "2026-02-02", involved))  # window until 16 February
     window = clock(circulated, "factual_accuracy")
     assert (window["window"], window["status"], window["delayed"]) == (True, "met", False)
     assert circulated["delays_to_report"] == []

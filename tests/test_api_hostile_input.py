@@ -24,7 +24,7 @@ def test_control_characters_in_a_name_are_refused(api: Api, field: str) -> None:
 def test_control_characters_in_event_data_are_refused(api: Api) -> None:
     review = api.create_review()
     body = problem(api.fire(review["id"], "withdraw", "2026-02-03", {"reason": "dup\u0000licate"}), 422)
-    assert body["errors"] == [{"field": "data.reason", "message": "must not contain control characters"}]
+    assert body["errors"] == [{"field": "data.reason", "message": "must not contain control or format characters"}]
     assert api.review(review["id"])["version"] == review["version"]
 
 
@@ -40,8 +40,90 @@ def test_very_deeply_nested_json_is_a_client_error(api: Api) -> None:
     response = api.client.post(
         f"/reviews/{review['id']}/transitions", content=body, headers={**api.bu, "content-type": "application/json"}
     )
-    assert 400 <= response.status_code < 500
-    assert response.headers["content-type"] == "application/problem+json"
+    body = problem(response, 422)  # as documented: the invalid-request problem naming the body
+    assert body["type"] == "/problems/invalid-request" and body["errors"][0]["field"] == "body"
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00", b'{"kind": "screening",'])
+def test_undecodable_json_is_the_documented_422(api: Api, content: bytes) -> None:
+    review = api.create_review()
+    response = api.client.post(
+        f"/reviews/{review['id']}/meetings", content=content, headers={**api.bu, "content-type": "application/json"}
+    )
+    assert problem(response, 422)["type"] == "/problems/invalid-request"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/reviews/00000000-0000-4000-8000-000000000000", "GET, HEAD, PATCH"),
+        ("PUT", "/reviews", "GET, HEAD, POST"),
+        ("PATCH", "/subscriptions/1", "DELETE"),
+    ],
+)
+def test_405_names_every_allowed_method(api: Api, method: str, path: str, allowed: str) -> None:
+    response = api.client.request(method, path, headers=api.bu)
+    problem(response, 405)
+    assert response.headers["allow"] == allowed
+
+
+def test_null_for_an_optional_field_is_as_documented(api: Api) -> None:
+    review = api.create_review()
+    updated = api.ok(
+        api.client.patch(f"/reviews/{review['id']}", json={"themes": None, "summary": None}, headers=api.bu)
+    )
+    assert updated["themes"] == review["themes"] and updated["summary"] == review["summary"]
+    body = {"person_id": "la-1", "name": "Dana Okafor", "organisation": "Salford City Council", "role": "panel member"}
+    declared = api.client.post(
+        f"/reviews/{review['id']}/declarations", json={**body, "has_interest": False, "details": None}, headers=api.bu
+    )
+    assert api.ok(declared, 201)["details"] == ""
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00", "1899-12-31T10:00:00"])
+def test_a_meeting_far_outside_the_calendar_is_422(api: Api, when: str) -> None:
+    review = api.create_review()
+    response = api.client.post(
+        f"/reviews/{review['id']}/meetings", json={"kind": "screening", "scheduled_for": when}, headers=api.bu
+    )
+    assert problem(response, 422)["errors"][0]["field"] == "scheduled_for"
+    assert api.review(review["id"])["version"] == review["version"]
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "john smith",  # lower case
+        "\u0408\u043ehn \u0405mith",  # Cyrillic J, o and S
+        "\uff2a\uff4f\uff48\uff4e \uff33\uff4d\uff49\uff54\uff48",  # fullwidth
+        "Siobh\u00e1n O'Neill",  # accents
+        "Child \uff11\uff12/\uff10\uff13/\uff12\uff10\uff11\uff19",  # a date in fullwidth digits
+    ],
+)
+def test_2_2_a_disguised_name_or_date_is_still_refused(api: Api, disguise: str) -> None:
+    body = {
+        "review_type": "rapid",
+        "child_reference": disguise,
+        "received_on": "2026-02-02",
+        "referrer_organisation": "Salford City Council",
+    }
+    refused = problem(api.client.post("/reviews", json=body, headers=api.bu), 422)
+    assert refused["errors"][0]["field"] == "child_reference" and "pseudonym" in refused["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u202e", "\ufeff", "\u2066", "\u00ad"])
+@pytest.mark.parametrize("field", ["child_reference", "referrer_organisation", "summary"])
+def test_format_characters_are_refused_in_every_free_text_field(api: Api, hidden: str, field: str) -> None:
+    body = {
+        "review_type": "rapid",
+        "child_reference": "Child A",
+        "received_on": "2026-02-02",
+        "referrer_organisation": "Salford City Council",
+        field: f"Jo{hidden}hn Smith" if field == "child_reference" else f"Salford{hidden} City Council",
+    }
+    refused = problem(api.client.post("/reviews", json=body, headers=api.bu), 422)
+    assert refused["errors"][0]["field"] == field
+    assert api.ok(api.client.get("/reviews", headers=api.bu))["items"] == []
 
 
 @pytest.mark.parametrize("path", ["/reviews/not-a-uuid", "/reviews/%00", "/reviews/not-a-uuid/history"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import ENDORSERS, HAPPY_PATH, Api
+from .helpers import DECISION, ENDORSERS, HAPPY_PATH, Api
 
 
 def clock(review: dict, name: str) -> dict:
@@ -48,7 +48,7 @@ def test_whole_rapid_review_path_records_every_step(api: Api) -> None:
     transitions = [h for h in history if h["kind"] == "transition"]
     assert [t["event"] for t in transitions] == [e for e, _, _ in HAPPY_PATH]
     assert [t["occurred_on"] for t in transitions] == [d for _, d, _ in HAPPY_PATH]
-    assert transitions[3]["data"] == {"recommendation": "lcspr"}
+    assert transitions[3]["data"] == {"recommendation": "lcspr", **DECISION}  # S2, F1: what the decision records
     assert transitions[-1]["to_state"] == "concluded"
     assert {h["kind"] for h in history} >= {
         "review_created",

@@ -102,7 +102,7 @@ def test_workflows_describe_the_rapid_review(api: Api) -> None:
     assert events["screen_in"]["from"] == ["referred"] and events["screen_in"]["to"] == "awaiting_notification"
     assert [g["rule"] for g in events["screen_in"]["guards"]] == ["C7", "Q2", "D1", "D2"]
     assert "partner:local_authority" in events["notify_national_panel"]["roles"]
-    assert [g["rule"] for g in events["hold_meeting"]["guards"]] == ["C7", "Q1", "D1", "D2", "Q4"]
+    assert [g["rule"] for g in events["hold_meeting"]["guards"]] == ["C7", "Q1", "D1", "D2", "Q4", "F1"]
     clocks = {c["name"]: c for c in rapid["clocks"]}
     assert set(clocks) == {"screening", "notification", "rapid_review"}
     assert clocks["rapid_review"]["working_days"] == 15
@@ -366,13 +366,13 @@ def test_an_agency_key_sees_and_returns_only_what_was_asked_of_it(api: Api, key_
 
     assert [r["id"] for r in get(api, "/reviews", headers=school)["items"]] == [asked["id"]]
     assert get(api, f"/reviews/{asked['id']}", headers=school)["id"] == asked["id"]
-    problem(api.client.get(f"/reviews/{not_asked['id']}", headers=school), 403)
-    problem(api.client.get(f"/reviews/{not_asked['id']}/history", headers=school), 403)
+    problem(api.client.get(f"/reviews/{not_asked['id']}", headers=school), 404)  # to it, no such review
+    problem(api.client.get(f"/reviews/{not_asked['id']}/history", headers=school), 404)
     visible = get(api, f"/reviews/{asked['id']}/information-requests", headers=school)
     assert [r["id"] for r in visible] == [school_request["id"]]
 
     version = api.review(asked["id"])["version"]
-    problem(record_return(api, asked["id"], trust_request["id"], "2025-12-30", headers=school), 403)
+    problem(record_return(api, asked["id"], trust_request["id"], "2025-12-30", headers=school), 404)
     assert api.review(asked["id"])["version"] == version
     returned = api.ok(record_return(api, asked["id"], school_request["id"], "2025-12-30", headers=school))
     assert returned["status"] == "returned"
@@ -419,3 +419,28 @@ def test_history_records_the_key_and_the_person_acting(api: Api, services: Servi
     assert declared["actor"]["key_name"] == "test business_unit" and declared["actor"]["acting_for"] == "Jo Bloggs"
     created = history(api, review["id"])[0]
     assert created["kind"] == "review_created" and created["actor"]["acting_for"] is None
+
+
+def test_need_to_know_an_agency_sees_other_organisations_events_redacted(api: Api, key_for: KeyFor) -> None:
+    review = api.create_review(received_on="2025-12-19")
+    meeting = api.meeting(review["id"], "screening", "2025-12-22T10:00:00+00:00", None)
+    school_person = {"person_id": "s-1", "name": "Sam Teacher", "organisation": SCHOOL, "partner": None}
+    api.attend(review["id"], meeting["id"], [*PANEL, school_person])
+    api.declare(review["id"], PANEL[0], "2025-12-22", has_interest=True, details="Manages the service")
+    request_information(api, review["id"], TRUST, "2025-12-22")
+    own = request_information(api, review["id"], SCHOOL, "2025-12-22")
+    school = key_for("agency", organisation=SCHOOL)
+
+    events = get(api, f"/reviews/{review['id']}/history", headers=school)["items"]
+    by_kind = {e["kind"]: e for e in events if e["kind"] != "information_requested"}
+    requested = [e for e in events if e["kind"] == "information_requested"]
+    assert [e["redacted"] for e in requested] == [True, False] and requested[1]["data"]["id"] == own["id"]
+    assert by_kind["review_created"]["redacted"] and by_kind["review_created"]["data"] == {}
+    assert by_kind["declaration_recorded"]["data"] == {} and by_kind["attendance_recorded"]["data"] == {}
+    assert all(set(e["actor"]) <= {"role", "key_name", "acting_for"} for e in events)
+    seen = get(api, f"/reviews/{review['id']}/meetings/{meeting['id']}", headers=school)
+    assert [a["person_id"] for a in seen["attendees"]] == ["s-1"]
+    assert get(api, f"/reviews/{review['id']}/declarations", headers=school) == []
+    assert get(api, f"/reviews/{review['id']}", headers=school)["referrer_organisation"] == "(withheld)"
+    everything = get(api, f"/reviews/{review['id']}/history")["items"]
+    assert not any(e["redacted"] for e in everything) and len(everything) == len(events)

@@ -14,12 +14,14 @@ import httpx
 import pytest
 
 from .helpers import (
+    DECISION,
     ENDORSERS,
     LA_SECOND,
     MEETING_AT,
     MEETING_DOCS,
     PANEL,
     POLICE_SUBSTITUTE,
+    PROXY,
     RECEIVED_ON,
     SCREENING_AT,
     SCREENING_DOCS,
@@ -64,7 +66,7 @@ def screening_meeting(api: Api, attendees: list[dict[str, Any]], declared: list[
 
 
 def hold(api: Api, review_id: str, **data: Any) -> httpx.Response:
-    return api.fire(review_id, "hold_meeting", MEETING_DAY, {"recommendation": "lcspr", **data})
+    return api.fire(review_id, "hold_meeting", MEETING_DAY, {"recommendation": "lcspr", **DECISION, **data})
 
 
 # ---------------------------------------------------------------- quorum (Q1–Q3)
@@ -134,7 +136,7 @@ def test_an_excluded_member_does_not_count_for_quorum(api: Api, kind: str) -> No
         event, day, data, quorum_rule = "screen_in", SCREENING_DAY, {}, "Q2"
     else:
         review_id, _ = rapid_meeting(api, PANEL)
-        event, day, data, quorum_rule = "hold_meeting", MEETING_DAY, {"recommendation": "lcspr"}, "Q1"
+        event, day, data, quorum_rule = "hold_meeting", MEETING_DAY, {"recommendation": "lcspr", **DECISION}, "Q1"
     declaration = api.declare(
         review_id,
         POLICE,
@@ -204,7 +206,12 @@ def test_late_papers_are_late_whatever_offset_the_times_carry(api: Api) -> None:
     assert meeting["documents_shared_in_time"] is False  # as recorded
     with unchanged(api, review_id):
         entries = blocked(
-            api.fire(review_id, "hold_meeting", MEETING_DAY, {"recommendation": "lcspr", "meeting_id": meeting["id"]}),
+            api.fire(
+                review_id,
+                "hold_meeting",
+                MEETING_DAY,
+                {"recommendation": "lcspr", **DECISION, "meeting_id": meeting["id"]},
+            ),
             "Q4",
         )
     assert "24 hours" in messages(entries, "Q4")
@@ -230,15 +237,16 @@ def test_endorse_names_the_partner_who_has_not_endorsed(api: Api) -> None:
     assert len(entries) == 1 and "police" in entries[0]["message"]
 
 
-def test_a_disagreeing_partner_blocks_endorse_and_opens_escalation(api: Api, key_for: KeyFor) -> None:
+def test_S3_a_disagreeing_partner_blocks_endorse_and_opens_escalation(api: Api, key_for: KeyFor) -> None:
     review_id = api.new_review_at("endorse")["id"]
+    level = {"level": "partners_representatives"}  # S3: the first level
 
     def escalate_option() -> dict[str, Any]:
         return next(e for e in api.review(review_id)["available_events"] if e["event"] == "escalate")
 
     assert escalate_option()["allowed"] is False  # nobody has disagreed yet
     with unchanged(api, review_id):
-        blocked(api.fire(review_id, "escalate", "2026-02-18", headers=api.chair), "§19")
+        blocked(api.fire(review_id, "escalate", "2026-02-18", level, headers=api.chair), "§19")
 
     for party, person_id, name in ENDORSERS:
         api.endorse(review_id, party, person_id, name, agrees=party != "police")
@@ -247,8 +255,10 @@ def test_a_disagreeing_partner_blocks_endorse_and_opens_escalation(api: Api, key
     assert len(entries) == 1 and "police" in entries[0]["message"] and "not agree" in entries[0]["message"]
 
     assert escalate_option()["allowed"] is True
-    escalated = api.ok(api.fire(review_id, "escalate", "2026-02-18", headers=api.chair))
+    escalated = api.ok(api.fire(review_id, "escalate", "2026-02-18", level, headers=api.chair))
     assert escalated["state"] == "escalated"
+    for party, person_id, name in ENDORSERS[:3]:  # S3: the three partners endorse the resolution
+        api.endorse(review_id, party, person_id, name, endorsed_on="2026-02-19")
 
     scrutineer = key_for("independent_scrutineer")
     resolved = api.ok(
@@ -265,7 +275,7 @@ def test_a_disagreeing_partner_blocks_endorse_and_opens_escalation(api: Api, key
     for label in ("local authority", "icb", "police", "independent scrutineer"):
         assert label in named
     listed = api.ok(api.client.get(f"/reviews/{review_id}/endorsements", headers=api.bu))
-    assert [e["current"] for e in listed] == [False] * 4
+    assert [e["current"] for e in listed] == [False] * 7
 
     for party, person_id, name in ENDORSERS:
         api.endorse(review_id, party, person_id, name, endorsed_on="2026-02-19")
@@ -335,11 +345,11 @@ def test_an_event_not_possible_from_this_state_is_refused(api: Api) -> None:
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"recommendation": "maybe"}, "data.recommendation"),
-        ({}, "data.recommendation"),
-        ({"recommendation": "lcspr", "colour": "red"}, "data.colour"),
-        ({"recommendation": "lcspr", "reading_time_allowed": "yes"}, "data.reading_time_allowed"),
-        ({"recommendation": "lcspr", "meeting_id": "1"}, "data.meeting_id"),
+        ({**DECISION, "recommendation": "maybe"}, "data.recommendation"),
+        (DECISION, "data.recommendation"),
+        ({**DECISION, "recommendation": "lcspr", "colour": "red"}, "data.colour"),
+        ({**DECISION, "recommendation": "lcspr", "reading_time_allowed": "yes"}, "data.reading_time_allowed"),
+        ({**DECISION, "recommendation": "lcspr", "meeting_id": "1"}, "data.meeting_id"),
     ],
     ids=["bad-enum", "missing-required", "unknown-field", "not-boolean", "not-integer"],
 )
@@ -660,6 +670,7 @@ def test_an_overlong_idempotency_key_is_refused(api: Api) -> None:
                 "name": "Pat Reilly",
                 "agrees": True,
                 "endorsed_on": "2026-02-03",
+                "proxy": PROXY,
             },
         ),
         (

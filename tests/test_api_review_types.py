@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from .helpers import (
+    DECISION,
     PANEL,
     Api,
     KeyFor,
@@ -125,6 +126,9 @@ def prepare_lcspr(api: Api, review_id: str, event: str) -> None:
     elif event == "sign_off":
         for party, person_id, name in PARTNER_SIGNATORIES:
             api.endorse(review_id, party, person_id, name, endorsed_on="2026-01-22")
+    elif event == "publish":  # S4: the three partners endorse the decision to publish
+        for party, person_id, name in PARTNER_SIGNATORIES:
+            api.endorse(review_id, party, person_id, name, endorsed_on="2026-02-16", decision="publish")
     elif event == "close":
         plan_action(api, review_id)
 
@@ -143,7 +147,9 @@ def lcspr_at(api: Api, until: str | None = None, **fields: Any) -> dict[str, Any
 # ---------------------------------------------------------------- rapid review outcomes (K1, L1)
 
 
-def test_a_panel_response_recommending_an_lcspr_opens_it_linked_both_ways(api: Api) -> None:
+def test_L2a_a_panel_response_recommending_an_lcspr_opens_it_linked_with_clocks_from_the_endorse_date(
+    api: Api,
+) -> None:
     rapid = api.new_review_at()  # record_panel_response on Fri 2026-02-27, recommendation lcspr
     assert rapid["state"] == "concluded" and rapid["open"] is False
     assert len(rapid["links"]) == 1
@@ -161,20 +167,23 @@ def test_a_panel_response_recommending_an_lcspr_opens_it_linked_both_ways(api: A
     assert lcspr["child_reference"] == rapid["child_reference"]
     assert lcspr["reference"].startswith("LCSPR-2026-") and link["reference"] == lcspr["reference"]
 
-    appointment_due = working_day(api, "2026-02-27", 10)
-    assert appointment_due == "2026-03-13"
+    # L2a: the clocks count from the local decision, the partners' endorsement on Wed 18 Feb, not the
+    # Panel's response: a partnership that waits for the Panel shows the delay.
+    assert lcspr["facts"]["decided_on"] == "2026-02-18"
+    appointment_due = working_day(api, "2026-02-18", 10)
+    assert appointment_due == "2026-03-04"
     running = clocks(lcspr)
     assert {k: running["reviewer_appointment"][k] for k in ("status", "started_on", "due_on", "original_due_on")} == {
         "status": "running",
-        "started_on": "2026-02-27",
+        "started_on": "2026-02-18",
         "due_on": appointment_due,
         "original_due_on": appointment_due,
     }
-    assert running["reviewer_appointment"]["working_days_remaining"] == 9  # 3–6 and 9–13 March
+    assert running["reviewer_appointment"]["working_days_remaining"] == 2  # 3 and 4 March
     assert {k: running["completion"][k] for k in ("status", "started_on", "due_on")} == {
         "status": "running",
-        "started_on": "2026-02-27",
-        "due_on": "2026-08-27",  # six months (C3), a Thursday
+        "started_on": "2026-02-18",
+        "due_on": "2026-08-18",  # six months (C3), a Tuesday
     }
     assert running["factual_accuracy"]["status"] == "not_started" and running["factual_accuracy"]["due_on"] is None
 
@@ -197,12 +206,12 @@ def test_a_panel_response_recommending_an_lcspr_opens_it_linked_both_ways(api: A
 @pytest.mark.parametrize(
     ("recommendation", "opened_type"), [("other_review", "non_statutory"), ("no_further_action", None)]
 )
-def test_the_recommendation_decides_what_the_panel_response_opens(
+def test_L2a_the_recommendation_decides_what_the_panel_response_opens_counting_from_the_endorse_date(
     api: Api, recommendation: str, opened_type: str | None
 ) -> None:
     review = api.new_review_at("hold_meeting")
     api.prepare(review["id"], "hold_meeting")
-    step(api, review["id"], "hold_meeting", "2026-02-16", {"recommendation": recommendation})
+    step(api, review["id"], "hold_meeting", "2026-02-16", {"recommendation": recommendation, **DECISION})
     rapid = api.walk(review["id"])  # endorse, submit, record_panel_response (2026-02-27)
     assert rapid["state"] == "concluded" and rapid["facts"]["recommendation"] == recommendation
     opened = history(api, rapid["id"])[-1]["effects"]["opened"]
@@ -216,7 +225,9 @@ def test_the_recommendation_decides_what_the_panel_response_opens(
     other = api.review(link["review_id"])
     assert other["state"] == "commissioned" and other["received_on"] == "2026-02-27"
     assert other["reference"].startswith("NSPR-2026-")
-    assert clocks(other)["reviewer_appointment"]["due_on"] == working_day(api, "2026-02-27", 10)
+    assert other["facts"] == {"decided_on": "2026-02-18"}  # the rapid review's endorse date (L2a)
+    assert clocks(other)["reviewer_appointment"]["started_on"] == "2026-02-18"
+    assert clocks(other)["reviewer_appointment"]["due_on"] == working_day(api, "2026-02-18", 10)
     assert [(x["relation"], x["review_id"]) for x in other["links"]] == [("opened_by", rapid["id"])]
 
 
@@ -258,7 +269,7 @@ def test_screen_out_opens_the_review_it_redirects_to(
 # ---------------------------------------------------------------- LCSPR: the whole path (L1–L9)
 
 
-def test_an_lcspr_runs_from_commissioning_to_close(api: Api) -> None:
+def test_S5_an_lcspr_runs_from_commissioning_to_close_with_draft_deletion_to_confirm(api: Api) -> None:
     review = api.create_review(review_type="lcspr", received_on=LCSPR_RECEIVED, child_reference="Child L")
     assert review["state"] == "commissioned" and review["reference"].startswith("LCSPR-2025-")
     review_id = review["id"]
@@ -284,7 +295,8 @@ def test_an_lcspr_runs_from_commissioning_to_close(api: Api) -> None:
     assert facts["sent_to_panel_on"] == "2026-02-16"
     assert facts["published_on"] == "2026-02-25"
     assert facts["may_take_down_on"] == "2027-02-25"  # 12 calendar months (L8, C4)
-    assert facts["drafts_deleted_on"] == "2026-02-27"  # L9
+    assert "drafts_deleted_on" not in facts  # S5: closing does not pretend the drafts were deleted
+    assert "S5" in {t["rule"] for t in review["outstanding_tasks"]}
 
     timed = clocks(review)
     assert (timed["reviewer_appointment"]["status"], timed["reviewer_appointment"]["stopped_on"]) == (
@@ -298,19 +310,24 @@ def test_an_lcspr_runs_from_commissioning_to_close(api: Api) -> None:
     assert review["available_events"] == []
 
 
-def test_an_lcspr_the_partnership_decides_not_to_publish_closes(api: Api) -> None:
+def test_S4_an_lcspr_the_partnership_decides_not_to_publish_closes(api: Api) -> None:
     review = lcspr_at(api, "publish")
     assert review["state"] == "sent_to_panel"
     with unchanged(api, review["id"]):
         body = problem(api.fire(review["id"], "decide_not_to_publish", "2026-02-18"), 422)
-    assert field_errors(body) == {"data.reason"}
-    held_back = step(
-        api, review["id"], "decide_not_to_publish", "2026-02-18", {"reason": "Publication would identify the child"}
-    )
+    assert field_errors(body) == {"data.reason", "data.panel_told_on"}
+    not_to_publish = {"reason": "Publication would identify the child", "panel_told_on": "2026-02-17"}
+    with unchanged(api, review["id"]):  # S4: the three partners have not endorsed that decision
+        entries = blocked(api.fire(review["id"], "decide_not_to_publish", "2026-02-18", not_to_publish), "S4")
+    assert "not to publish" in messages(entries, "S4") and len(entries) == 3
+    for party, person_id, name in PARTNER_SIGNATORIES:
+        api.endorse(review["id"], party, person_id, name, endorsed_on="2026-02-17", decision="not_to_publish")
+    held_back = step(api, review["id"], "decide_not_to_publish", "2026-02-18", not_to_publish)
     assert held_back["state"] == "not_published" and "published_on" not in held_back["facts"]
+    assert held_back["facts"]["panel_told_on"] == "2026-02-17"
     plan_action(api, review["id"])
     closed = step(api, review["id"], "close", "2026-02-20")
-    assert closed["state"] == "closed" and closed["facts"]["drafts_deleted_on"] == "2026-02-20"
+    assert closed["state"] == "closed" and "drafts_deleted_on" not in closed["facts"]
     assert [t[0] for t in transitions(api, review["id"])][-2:] == ["decide_not_to_publish", "close"]
 
 
@@ -507,6 +524,7 @@ def test_endorsements_given_before_the_final_report_was_agreed_do_not_sign_it_of
 def test_publication_waits_seven_working_days_after_the_report_goes_to_the_panel(api: Api) -> None:
     review = lcspr_at(api, "publish")
     assert review["state"] == "sent_to_panel" and review["facts"]["sent_to_panel_on"] == "2026-02-16"
+    prepare_lcspr(api, review["id"], "publish")
     earliest = working_day(api, "2026-02-16", 7)
     assert earliest == "2026-02-25"
     for too_soon in ("2026-02-16", "2026-02-23", "2026-02-24"):
@@ -522,6 +540,7 @@ def test_publication_waits_seven_working_days_after_the_report_goes_to_the_panel
 
 def test_publication_from_a_later_working_day_is_allowed(api: Api) -> None:
     review = lcspr_at(api, "publish")
+    prepare_lcspr(api, review["id"], "publish")
     published = step(api, review["id"], "publish", "2026-03-02")
     assert published["facts"]["published_on"] == "2026-03-02"
     assert published["facts"]["may_take_down_on"] == "2027-03-02"
@@ -530,7 +549,7 @@ def test_publication_from_a_later_working_day_is_allowed(api: Api) -> None:
 # ---------------------------------------------------------------- serious offence review (§5.3)
 
 
-def test_a_serious_offence_review_runs_from_referral_to_close(api: Api) -> None:
+def test_L6a_a_serious_offence_review_runs_from_referral_to_close(api: Api) -> None:
     review = api.create_review(review_type="serious_offence", received_on="2026-01-05", child_reference="Child S")
     review_id = review["id"]
     assert review["state"] == "referred" and review["reference"].startswith("SOR-2026-")
@@ -557,19 +576,26 @@ def test_a_serious_offence_review_runs_from_referral_to_close(api: Api) -> None:
     with unchanged(api, review_id):
         blocked(api.fire(review_id, "appoint_reviewer", "2026-01-15", APPOINTMENT), "D3")
     declare_reviewer(api, review_id, "2026-01-14")
-    assert step(api, review_id, "appoint_reviewer", "2026-01-15", APPOINTMENT)["state"] == "in_review"
-    circulated = step(api, review_id, "circulate_draft", "2026-02-02")
+    appointed = step(api, review_id, "appoint_reviewer", "2026-01-15", APPOINTMENT)
+    assert appointed["state"] == "reviewer_appointed"  # L6a: terms of reference (L3) before the review
+    assert clocks(appointed)["reviewer_appointment"]["status"] == "met"  # L2: 10 working days from accept
+    assert clocks(appointed)["completion"]["due_on"] == "2026-07-08"  # six months from accept (C3)
+    step(api, review_id, "agree_terms_of_reference", "2026-01-20", {"terms_of_reference": "Serious youth violence"})
+    circulated = step(api, review_id, "circulate_draft", "2026-02-02", {"family_involvement": "involved"})
     assert circulated["state"] == "factual_accuracy_check"
     window = clocks(circulated)["factual_accuracy"]
     assert (window["started_on"], window["due_on"]) == ("2026-02-02", working_day(api, "2026-02-02", 10))
+    for party, person_id, name in PARTNER_SIGNATORIES:
+        api.endorse(review_id, party, person_id, name, endorsed_on="2026-02-16")
     assert step(api, review_id, "sign_off", "2026-02-17")["state"] == "signed_off"
     plan_action(api, review_id)
     closed = step(api, review_id, "close", "2026-02-20")
     assert closed["state"] == "closed" and closed["open"] is False
-    assert closed["facts"]["drafts_deleted_on"] == "2026-02-20"
+    assert "drafts_deleted_on" not in closed["facts"]  # S5: to be confirmed
     assert [t[0] for t in transitions(api, review_id)] == [
         "accept",
         "appoint_reviewer",
+        "agree_terms_of_reference",
         "circulate_draft",
         "sign_off",
         "close",
@@ -651,7 +677,8 @@ def test_a_good_outcome_review_runs_from_referral_to_close(api: Api) -> None:
         working_day(api, "2026-02-09", 5),
         "2026-02-12",
     )
-    shared = step(api, review_id, "hold_learning_event", "2026-02-20", {"summary": "Learning shared with schools"})
+    learning = {"summary": "Learning shared with schools", "family_involvement": "involved"}  # F1
+    shared = step(api, review_id, "hold_learning_event", "2026-02-20", learning)
     assert shared["state"] == "learning_shared" and shared["facts"]["learning_event_on"] == "2026-02-20"
     closed = step(api, review_id, "close", "2026-02-24")
     assert closed["state"] == "closed" and closed["open"] is False
@@ -662,7 +689,7 @@ def test_a_good_outcome_review_runs_from_referral_to_close(api: Api) -> None:
 
 
 @pytest.mark.parametrize("ending", ["publish", "decide_not_to_publish"])
-def test_a_non_statutory_review_runs_to_close(api: Api, ending: str) -> None:
+def test_L6a_S4_a_non_statutory_review_runs_to_close(api: Api, ending: str) -> None:
     review = api.create_review(review_type="non_statutory", received_on=LCSPR_RECEIVED, child_reference="Child N")
     review_id = review["id"]
     assert review["reference"].startswith("NSPR-2025-")
@@ -676,10 +703,15 @@ def test_a_non_statutory_review_runs_to_close(api: Api, ending: str) -> None:
         "2026-01-12",
         {"family_involvement": "declined", "family_involvement_reason": "Family declined the invitation"},
     )
-    signed = step(api, review_id, "sign_off", "2026-01-23")
+    for party, person_id, name in PARTNER_SIGNATORIES:  # L6a: L6 sign-off by the three partners
+        api.endorse(review_id, party, person_id, name, endorsed_on="2026-01-22")
+    signed = step(api, review_id, "sign_off", "2026-01-27")  # L5: after the window closed (26 Jan)
     assert signed["state"] == "signed_off"
     assert {e["event"] for e in signed["available_events"]} == {"publish", "decide_not_to_publish", "withdraw"}
     assert clocks(signed)["completion"]["status"] == "met" and clocks(signed)["factual_accuracy"]["status"] == "met"
+    decision = "publish" if ending == "publish" else "not_to_publish"
+    for party, person_id, name in PARTNER_SIGNATORIES:  # S4
+        api.endorse(review_id, party, person_id, name, endorsed_on="2026-01-30", decision=decision)
 
     if ending == "publish":
         ended = step(api, review_id, "publish", "2026-02-02", {"url": "https://safeguarding.example/nspr/child-n"})
@@ -690,7 +722,7 @@ def test_a_non_statutory_review_runs_to_close(api: Api, ending: str) -> None:
         assert ended["state"] == "not_published" and "published_on" not in ended["facts"]
     plan_action(api, review_id)
     closed = step(api, review_id, "close", "2026-02-06")
-    assert closed["state"] == "closed" and closed["facts"]["drafts_deleted_on"] == "2026-02-06"
+    assert closed["state"] == "closed" and "drafts_deleted_on" not in closed["facts"]  # S5
     assert [t[0] for t in transitions(api, review_id)] == [
         "appoint_reviewer",
         "agree_terms_of_reference",

@@ -19,13 +19,17 @@ from practice_review.board.urgency import deadline_mark, last_amber_day
 from practice_review.calendar import WorkingCalendar
 from practice_review.services.common import Services
 from practice_review.services.keys import create_key, revoke_key
+from practice_review.workflow.partnership import load_partnership
 
+from .conftest import WORKFLOWS
 from .helpers import Api, KeyFor, problem
 from .test_api_clocks import extend, pause
 from .test_query_counts import counted
 
 HTML = "text/html; charset=utf-8"
 ROW = re.compile(r'<tr class="level-(\w+)" data-reference="([^"]+)">(.*?)</tr>', re.S)
+
+DUE_SOON = load_partnership(WORKFLOWS).due_soon_working_days
 
 
 def secret(headers: dict[str, str]) -> str:
@@ -195,18 +199,24 @@ def test_a_revoked_key_stops_working_on_the_board_at_once(client: TestClient, se
 
 def test_marks_count_working_days_so_easter_does_not_make_a_deadline_look_far_off() -> None:
     calendar = WorkingCalendar()
+    assert DUE_SOON == 3  # workflows/partnership.yaml (T1)
     # Thursday 2 April 2026; Good Friday 3 April and Easter Monday 6 April are bank holidays.
-    assert last_amber_day(calendar, date(2026, 4, 2)) == date(2026, 4, 9)  # 7 calendar days, 3 working days
-    assert last_amber_day(calendar, date(2026, 3, 2)) == date(2026, 3, 5)
-    assert deadline_mark("running", 3) == deadline_mark("running", 3)
-    assert (deadline_mark("running", 0).level, deadline_mark("running", 0).detail) == ("amber", "Due today")
-    assert (deadline_mark("running", 1).level, deadline_mark("running", 1).detail) == ("amber", "Due in 1 working day")
-    assert (deadline_mark("running", 4).level, deadline_mark("running", 4).detail) == ("green", "4 working days left")
-    assert (deadline_mark("breached", -2).label, deadline_mark("breached", -2).detail) == (
+    assert last_amber_day(calendar, date(2026, 4, 2), DUE_SOON) == date(2026, 4, 9)  # 7 calendar days, 3 working days
+    assert last_amber_day(calendar, date(2026, 3, 2), DUE_SOON) == date(2026, 3, 5)
+
+    def mark(status: str, remaining: int) -> tuple[str, str]:
+        found = deadline_mark(status, remaining, DUE_SOON)
+        return found.level, found.detail
+
+    assert deadline_mark("running", 3, DUE_SOON) == deadline_mark("running", 3, DUE_SOON)
+    assert mark("running", 0) == ("amber", "Due today")
+    assert mark("running", 1) == ("amber", "Due in 1 working day")
+    assert mark("running", 4) == ("green", "4 working days left")
+    assert (deadline_mark("breached", -2, DUE_SOON).label, deadline_mark("breached", -2, DUE_SOON).detail) == (
         "Breached",
         "2 working days overdue",
     )
-    assert deadline_mark("breached", 0).detail == "Past its due date"  # due on a Friday, seen on the Saturday
+    assert deadline_mark("breached", 0, DUE_SOON).detail == "Past its due date"  # due on a Friday, seen on the Saturday
 
 
 def test_the_board_marks_and_orders_reviews_by_working_days_over_a_bank_holiday(
@@ -380,15 +390,15 @@ def test_an_agency_key_sees_on_the_board_only_what_the_api_shows_it(
     api.ok(api.client.post(f"/reviews/{asked['id']}/information-requests", json=request, headers=api.bu), 201)
     school = key_for("agency", organisation="Salford Primary School")
     assert [r["id"] for r in api.ok(client.get("/reviews?open=true", headers=school))["items"]] == [asked["id"]]
-    problem(client.get(f"/reviews/{other['id']}", headers=school), 403)
+    problem(client.get(f"/reviews/{other['id']}", headers=school), 404)  # to it, no such review
 
     sign_in(client, secret(school))
     assert references(client) == [asked["reference"]]
     assert references(client, "?status=due_soon") == [asked["reference"]]
     assert client.get(f"/board/reviews/{asked['id']}").status_code == 200
     refused = client.get(f"/board/reviews/{other['id']}")
-    assert refused.status_code == 403 and refused.headers["content-type"] == HTML
-    assert other["reference"] not in refused.text and "Not allowed" in refused.text
+    assert refused.status_code == 404 and refused.headers["content-type"] == HTML
+    assert other["reference"] not in refused.text
     calendar = client.get("/board/calendar")
     assert calendar.status_code == 200 and "does not list deadlines" in calendar.text
     assert asked["reference"] not in calendar.text

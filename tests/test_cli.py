@@ -100,3 +100,34 @@ def test_a_bad_thread_count_is_refused_with_its_setting_named() -> None:
     assert Settings.from_env({"PRACTICE_REVIEW_THREADS": "8"}).threads == 8
     with pytest.raises(ConfigurationError, match="PRACTICE_REVIEW_THREADS"):
         Settings.from_env({"PRACTICE_REVIEW_THREADS": "0"})
+
+
+def test_keys_create_person_id_binds_a_reviewer_key_to_the_reviews_that_person_is_appointed_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from practice_review.api.app import create_app
+
+    monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    keys = {}
+    for name, extra in (("bu", ["--role", "business_unit"]), ("rev", ["--role", "reviewer", "--person-id", "rev-1"])):
+        assert main(["keys", "create", "--name", name, *extra]) == 0
+        keys[name] = {"Authorization": f"Bearer {capsys.readouterr().out.strip().splitlines()[-1]}"}
+    referral = {"review_type": "lcspr", "received_on": "2026-02-02", "referrer_organisation": "Salford City Council"}
+    with TestClient(create_app()) as client:
+        mine, other = (
+            client.post("/reviews", json={**referral, "child_reference": c}, headers=keys["bu"]).json()["id"]
+            for c in ("Child A", "Child B")
+        )
+        reviewer = {"person_id": "rev-1", "name": "Morgan Hale"}
+        declaration = {**reviewer, "organisation": "Hale Consultancy", "role": "reviewer", "has_interest": False}
+        client.post(f"/reviews/{mine}/declarations", json=declaration, headers=keys["bu"])
+        appointment = {"reviewer": {**reviewer, "contract_signed": True, "policy_confirmed": True}}
+        fired = client.post(
+            f"/reviews/{mine}/transitions", json={"event": "appoint_reviewer", "data": appointment}, headers=keys["bu"]
+        )
+        assert fired.status_code == 200, fired.text
+        listed = client.get("/reviews", headers=keys["rev"]).json()["items"]
+        assert [r["id"] for r in listed] == [mine]
+        assert client.get(f"/reviews/{other}", headers=keys["rev"]).status_code == 404

@@ -45,3 +45,11 @@ def test_no_operation_fails_or_breaks_its_contract(services: Services, api: Api,
             case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
         call()
+
+
+def test_the_live_service_answers_generated_requests_as_documented(database_url: str) -> None:
+    """A bounded `make fuzz`: schemathesis against a served process on this test's database (SQLite and
+    PostgreSQL): no 5xx, no undocumented status code or content type, responses as their schemas say."""
+    from .fuzz import fuzz
+
+    assert fuzz(database_url, max_examples=5, label="bounded", phases="examples,fuzzing,stateful") == 0

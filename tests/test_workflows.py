@@ -17,6 +17,7 @@ from practice_review.workflow.definitions import (
     load_file,
     mermaid,
     parse_definition,
+    workflow_files,
 )
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
@@ -97,8 +98,8 @@ def test_the_shipped_workflows_directory_loads_with_the_rapid_review() -> None:
 
 
 def test_every_shipped_workflow_file_has_a_distinct_review_type() -> None:
-    files = sorted(WORKFLOWS.glob("*.yaml"))
-    assert files
+    files = workflow_files(WORKFLOWS)  # every *.yaml but partnership.yaml (T1: the partnership's settings)
+    assert files and all(f.name != "partnership.yaml" for f in files)
     types = [load_file(f).review_type for f in files]
     assert len(types) == len(set(types))
 
@@ -306,7 +307,7 @@ def test_describe_lists_every_event_with_its_guards_including_every_event_guards
     events = {e["name"]: e for e in described["events"]}
     assert set(events) == {e.name for e in rapid.events}
     hold = events["hold_meeting"]
-    assert [g["rule"] for g in hold["guards"]] == ["C7", "Q1", "D1", "D2", "Q4"]
+    assert [g["rule"] for g in hold["guards"]] == ["C7", "Q1", "D1", "D2", "Q4", "F1"]
     assert hold["data"]["recommendation"] == {
         "type": "enum",
         "required": True,
@@ -325,7 +326,9 @@ def test_content_version_changes_with_the_content_and_not_otherwise() -> None:
     # Key order is not content.
     reordered = dict(reversed(list(copy.deepcopy(source).items())))
     reordered["clocks"]["overall"] = dict(reversed(list(reordered["clocks"]["overall"].items())))
-    assert content_version(reordered) == version
+    assert parse_definition(reordered).version == version
+    # The version hashes the workflow with the settings it runs under (T1), as stored.
+    assert content_version(parse_definition(source).source) == version
     # Any change to what the workflow says is a new version.
     retitled = copy.deepcopy(source)
     retitled["title"] = "Mini review (2026)"
@@ -333,13 +336,15 @@ def test_content_version_changes_with_the_content_and_not_otherwise() -> None:
     longer["clocks"]["overall"]["working_days"] = 15
     more_roles = copy.deepcopy(source)
     more_roles["events"][0]["roles"].append("chair")
+    papers = copy.deepcopy(source) | {"settings": {"papers_hours": 48}}  # T1: its settings are content too
     versions = {
         version,
         parse_definition(retitled).version,
         parse_definition(longer).version,
         parse_definition(more_roles).version,
+        parse_definition(papers).version,
     }
-    assert len(versions) == 4
+    assert len(versions) == 5
 
 
 def test_reloading_the_shipped_file_gives_the_same_version() -> None:

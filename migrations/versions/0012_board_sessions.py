@@ -5,7 +5,7 @@ hash, with an expiry and an end (sign-out). A sign-in through a trusted issuer k
 PKCE verifier in board_sign_ins until the provider sends the browser back.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

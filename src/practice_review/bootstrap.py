@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from .calendar import WorkingCalendar
 from .config import Settings
 from .identity.discovery import Trust
+from .security import parse_allowed_networks, parse_audit_keys, parse_secrets_keys, warn_if_insecure
 from .services.common import Services, utcnow
 from .storage import models as m
 from .storage.database import Database, insert_for
 from .workflow.definitions import WorkflowDefinition, load_directory, parse_definition
 from .workflow.engine import WorkflowEngine
+from .workflow.partnership import WorkflowSettings, load_partnership
 
 
-def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[WorkflowDefinition]:
-    """Store the current definitions; return the earlier ones that reviews may still run on."""
+def register_workflows(
+    db: Database, current: list[WorkflowDefinition], partnership: WorkflowSettings | None = None
+) -> list[WorkflowDefinition]:
+    """Store the current definitions; return the earlier ones that reviews may still run on (each with
+    the settings it was stored with; one stored before settings were, with the partnership's now)."""
     with db.write() as session:
         for definition in current:
             session.execute(
@@ -31,7 +38,10 @@ def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[
         stored = list(session.scalars(select(m.WorkflowVersion)))
     known = {(d.review_type, d.version) for d in current}
     return [
-        parse_definition(row.definition, f"stored workflow {row.review_type}@{row.version}")
+        replace(
+            parse_definition(row.definition, f"stored workflow {row.review_type}@{row.version}", partnership, True),
+            version=row.version,
+        )
         for row in stored
         if (row.review_type, row.version) not in known
     ]
@@ -39,21 +49,27 @@ def register_workflows(db: Database, current: list[WorkflowDefinition]) -> list[
 
 def build_services(settings: Settings) -> Services:
     definitions = load_directory(settings.workflows_dir)
+    partnership = load_partnership(settings.workflows_dir)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
+    audit_keys, secrets = parse_audit_keys(settings.audit_keys), parse_secrets_keys(settings.secrets_keys)
+    warn_if_insecure(audit_keys, secrets)
     db = Database(
         settings.database_url,
         settings.reports_database_url,
+        info={"audit_keys": audit_keys},
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
     )
-    earlier = register_workflows(db, definitions)
-    trust = Trust(settings.issuers, settings.jwks_refetch_seconds)
+    earlier = register_workflows(db, definitions, partnership)
     return Services(
         db=db,
-        engine=WorkflowEngine(definitions, calendar, earlier),
+        engine=WorkflowEngine(definitions, calendar, earlier, partnership),
         calendar=calendar,
-        trust=trust,
+        audit_keys=audit_keys,
+        secrets=secrets,
+        webhook_networks=parse_allowed_networks(settings.webhook_allowed_networks),
+        trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
         board_session_minutes=settings.board_session_minutes,
         board_idle_minutes=settings.board_idle_minutes,
     )

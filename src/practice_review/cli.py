@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import PROJECT_ROOT, ConfigurationError, Settings
-from .roles import ROLES, STATUTORY_PARTNERS
+from .roles import ROLES
 
 if TYPE_CHECKING:
     from .services.common import Services
@@ -84,7 +84,9 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     expires_at = datetime.now(UTC) + timedelta(days=args.expires_in_days) if args.expires_in_days else None
     try:
         with _services(settings) as services:
-            key = create_key(services, args.name, args.role, args.partner, args.organisation, expires_at)
+            key = create_key(
+                services, args.name, args.role, args.partner, args.organisation, expires_at, person_id=args.person_id
+            )
     except InvalidData as exc:
         print("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors), file=sys.stderr)
         return 2
@@ -129,11 +131,21 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from .services.audit import verify
 
     with _services(settings) as services:
-        reviews, events, breaks = verify(services)
-    for b in breaks:
+        found = verify(services)
+        insecure = services.audit_keys.insecure
+    for b in found.breaks:
         print(f"BREAK  review {b.review_id} event {b.seq}: {b.problem}")
-    print(f"audit: {reviews} reviews, {events} history events checked, {len(breaks)} breaks")
-    return 1 if breaks else 0
+    for review_id, b in sorted(found.first_breaks().items()):
+        print(f"BROKEN review {review_id}: first bad seq {b.seq}")
+    if found.unkeyed:
+        print(f"note: {found.unkeyed} events were chained before keyed chaining (plain SHA-256, checked as such)")
+    if insecure:
+        print("WARNING: PRACTICE_REVIEW_AUDIT_KEYS is not set: the development key proves nothing (SECURITY.md)")
+    print(
+        f"audit: {found.reviews} reviews, {found.events} history events checked, {len(found.breaks)} breaks "
+        f"in {len(found.first_breaks())} reviews"
+    )
+    return 1 if found.breaks else 0
 
 
 def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -224,8 +236,11 @@ def parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="create a key; it is printed once, as the last line")
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
-    create.add_argument("--partner", choices=STATUTORY_PARTNERS)
+    create.add_argument("--partner", help="for partner keys: its code, one of partnership.yaml's statutory_partners")
     create.add_argument("--organisation", help="for agency keys: the organisation it speaks for")
+    create.add_argument(
+        "--person-id", help="the person it is issued to: a reviewer key reads the reviews they are appointed to"
+    )
     create.add_argument("--expires-in-days", type=int, help="the key stops working after this many days")
     create.set_defaults(run=cmd_keys_create)
     keys.add_parser("list", help="every key, without secrets").set_defaults(run=cmd_keys_list)

@@ -41,6 +41,9 @@ def _default_workflows_dir() -> Path:
     return in_repo if in_repo.is_dir() else Path(__file__).resolve().parent / "workflows"
 
 
+default_workflows_dir = _default_workflows_dir  # issue 13: the shipped partnership.yaml is read from here
+
+
 def _comma_separated(value: Any) -> Any:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
@@ -89,6 +92,34 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(None, description="the service's public URL, for links (else the request's)")
     outbox_retention_days: int = Field(90, ge=1, le=3650, description="keep delivered/dead outbox rows this long")
     idempotency_retention_days: int = Field(7, ge=1, le=365, description="keep Idempotency-Key replies this long")
+
+    # issue 14: keys the database does not hold, and where webhooks may go (SECURITY.md, README "Configuration")
+    audit_keys: str | None = Field(
+        None, repr=False, description="id:secret,… HMAC keys of the history chain (A1); the first signs new events"
+    )
+    secrets_keys: str | None = Field(
+        None, repr=False, description="Fernet keys, comma-separated; the first encrypts webhook secrets at rest"
+    )
+    webhook_allowed_networks: CommaSeparated = Field(
+        (), description="CIDRs a webhook may reach although private or loopback (on-premises receivers)"
+    )
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        from .security import parse_allowed_networks
+
+        networks = _comma_separated(value)
+        parse_allowed_networks(networks)
+        return networks
+
+    @field_validator("audit_keys", "secrets_keys")
+    @classmethod
+    def _keys(cls, value: str | None, info: Any) -> str | None:
+        from .security import parse_audit_keys, parse_secrets_keys
+
+        (parse_audit_keys if info.field_name == "audit_keys" else parse_secrets_keys)(value)
+        return value
 
     # issue 16: people sign in through their organisation's OpenID provider (README "Signing in with your
     # organisation's account"); the issuers come from the YAML file and/or the YAML text, both if both are set
@@ -178,6 +209,7 @@ def _problem(error: Any) -> str:
     name = ENV_PREFIX + "_".join(str(part) for part in error["loc"][:1]).upper()
     message = str(error["msg"]).removeprefix("Value error, ")
     given = error.get("input")
-    secretive = "url" in name.lower() or "issuers" in name.lower()  # issue 16: may hold a client secret
-    shown = "" if isinstance(given, dict) or secretive else f" (got {given!r})"
+    # never echo a password or a key (issue 16: an issuers setting may hold a client secret)
+    secret = any(word in name.lower() for word in ("url", "keys", "issuers"))
+    shown = "" if isinstance(given, dict) or secret else f" (got {given!r})"
     return f"{name}: {message}{shown}"

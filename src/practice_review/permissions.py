@@ -29,9 +29,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "sweep": ("business_unit",),
     "read_reports": ("business_unit", "chair", "independent_scrutineer", "partner", "read_only"),
     "manage_clocks": ("business_unit",),
+    # An admin may see and stop subscriptions (configuration) but not make one: it would receive review data.
     "manage_subscriptions": ("business_unit", "partner", "admin"),
+    "subscribe": ("business_unit", "partner"),
     "read_deliveries": ("business_unit", "partner"),  # payloads carry review data: not for admin
     "manage_keys": ("admin",),
+    "confirm_drafts_deleted": ("business_unit",),  # issue 13, S5
 }
 
 

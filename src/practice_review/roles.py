@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STATUTORY_PARTNERS = ("local_authority", "icb", "police")
+# The statutory partner codes and the endorsing parties are the partnership's settings (T1):
+# workflows/partnership.yaml, read by workflow/partnership.py.
 ROLES = (
     "business_unit",
     "chair",
@@ -15,7 +16,6 @@ ROLES = (
     "read_only",
     "admin",
 )
-ENDORSING_PARTIES = (*STATUTORY_PARTNERS, "independent_scrutineer")
 
 
 def role_allows(allowed: tuple[str, ...] | list[str], role: str, partner: str | None) -> bool:

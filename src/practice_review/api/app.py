@@ -14,6 +14,8 @@ from .. import board
 from ..bootstrap import build_services
 from ..config import Settings
 from ..services.common import Services
+from ..workflow.definitions import load_directory, request_kinds
+from ..workflow.partnership import load_partnership
 from . import problems
 from .limits import BodySizeLimit
 from .request_log import RequestLog
@@ -30,6 +32,7 @@ from .routes import (
     subscriptions,
     workflows,
 )
+from .schemas import SETTINGS_LIST
 
 DESCRIPTION = """Child safeguarding practice reviews as executable workflows.
 Every error is `application/problem+json`; a refused transition lists each unmet rule in `blocked_by`."""
@@ -71,12 +74,40 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ):
         app.include_router(module.router)
     board.install(app)  # the browser pages under /board: not part of the API's schema
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
     return app
 
 
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The generated spec, with every error response documented as application/problem+json."""
+def _settings_lists(settings: Settings | None, services: Services | None) -> dict[str, list[str]]:
+    """T1: the lists the spec's `x-settings` schemas name, from the running service's workflows (or, for a
+    spec written without one running, those the configuration points at)."""
+    if services is not None:
+        definitions, partnership = services.engine.current_definitions, services.engine.partnership
+    else:
+        directory = (settings or Settings.from_env()).workflows_dir
+        definitions, partnership = load_directory(directory), load_partnership(directory)
+    return {
+        "statutory_partners": list(partnership.statutory_partners),
+        "endorsing_parties": list(partnership.endorsing_parties),
+        "information_requests": list(request_kinds(definitions)),
+    }
+
+
+def _fill_settings_enums(node: Any, lists: dict[str, list[str]]) -> None:
+    if isinstance(node, dict):
+        named = node.pop(SETTINGS_LIST, None)
+        if named is not None:
+            node["enum"] = lists[named]
+        for value in node.values():
+            _fill_settings_enums(value, lists)
+    elif isinstance(node, list):
+        for value in node:
+            _fill_settings_enums(value, lists)
+
+
+def _openapi(app: FastAPI, settings: Settings | None, services: Services | None) -> dict[str, Any]:
+    """The generated spec, with every error response documented as application/problem+json, and the
+    partnership's codes as enums (T1)."""
     if app.openapi_schema is None:
         spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         for path in spec["paths"].values():
@@ -92,5 +123,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         schemas = spec.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
+        running = services or getattr(app.state, "services", None)
+        _fill_settings_enums(spec, _settings_lists(settings, running))
         app.openapi_schema = spec
     return app.openapi_schema

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from ..calendar import OutsideCalendar
 from ..errors import DomainError
@@ -35,6 +36,20 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API takes at this path, from its spec (Starlette names only the first route's)."""
+    if not hasattr(request.app.state, "allowed_methods"):
+        request.app.state.allowed_methods = [
+            (compile_path(path)[0], {m.upper() for m in operations} | ({"HEAD"} if "get" in operations else set()))
+            for path, operations in request.app.openapi()["paths"].items()
+        ]
+    methods: set[str] = set()
+    for pattern, allowed in request.app.state.allowed_methods:
+        if pattern.match(request.url.path):
+            methods |= allowed
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
@@ -59,6 +74,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that is not JSON, or nested too deeply to parse
+            errors = [{"field": "body", "message": "not valid JSON, or nested too deeply"}]
+            detail = "body: not valid JSON, or nested too deeply"
+            return problem(request, 422, "Invalid request", detail, "/problems/invalid-request", errors=errors)
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
         titles = {
             401: "Unauthorized",
             403: "Forbidden",
@@ -71,7 +93,7 @@ def install(app: FastAPI) -> None:
             exc.status_code,
             titles.get(exc.status_code, "Error"),
             str(exc.detail),
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
 
     @app.exception_handler(Exception)

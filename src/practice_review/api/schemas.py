@@ -2,25 +2,91 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from ..calendar import LONDON
+from ..rules.text import MESSAGE, hidden_character
 
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # line breaks and tabs allowed
-Short = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
-Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS)]
-Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
-LongText = Annotated[str, Field(max_length=4000, pattern=TEXT)]
-Partner = Literal["local_authority", "icb", "police"]
 
 
-Pseudonym = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
+def _one_line(value: str) -> str:
+    """The one validator every free-text field shares: no control or format characters (rules/text.py)."""
+    if hidden_character(value):
+        raise ValueError(MESSAGE)
+    return value
+
+
+def _lines(value: str) -> str:
+    if hidden_character(value, lines=True):
+        raise ValueError(MESSAGE)
+    return value
+
+
+OneLine, Lines = AfterValidator(_one_line), AfterValidator(_lines)
+Short = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS), OneLine]
+Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS), OneLine]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS), OneLine]
+LongText = Annotated[str, Field(max_length=4000, pattern=TEXT), Lines]
+
+# T1: codes whose allowed values are the partnership's settings, not Python's. The service refuses any
+# other value with a 422 naming the allowed ones; the OpenAPI spec lists them as an enum, from the
+# workflows the app loads (api/app.py fills every schema marked `x-settings` with the list it names).
+SETTINGS_LIST = "x-settings"
+
+
+def settings_code(settings_list: str, description: str) -> Any:
+    return Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[a-z0-9_]+$",
+            description=description,
+            json_schema_extra={SETTINGS_LIST: settings_list},
+        ),
+    ]
+
+
+Partner = settings_code("statutory_partners", "A statutory partner's code (workflows/partnership.yaml)")
+EndorsingParty = settings_code("endorsing_parties", "A party that endorses (workflows/partnership.yaml)")
+RequestKind = settings_code("information_requests", "A request kind its workflow settings give a deadline (T2)")
+
+
+Pseudonym = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS), OneLine]
+EARLIEST, LATEST = datetime(1900, 1, 2, tzinfo=UTC), datetime(2999, 12, 31, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    """A timestamp from 1900 to 2999 (one at the ends of time would overflow when moved to UTC)."""
+    if not EARLIEST.replace(tzinfo=None) <= value.replace(tzinfo=None) <= LATEST.replace(tzinfo=None):
+        raise ValueError("must be between 1900-01-02 and 2999-12-31")
+    return value if value.tzinfo else value.replace(tzinfo=LONDON)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_in_range)]
 
 
 class Strict(BaseModel):
+    """Unknown fields are refused; `null` for an optional field means its default, as if left out."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_the_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fields = cls.model_fields
+        return {
+            k: v
+            for k, v in data.items()
+            if not (v is None and k in fields and not fields[k].is_required() and fields[k].default is not None)
+        }
 
 
 class Open(BaseModel):
@@ -40,6 +106,19 @@ class ReferralDescription(Strict):
     evaluation: LongText | None = Field(None, description="The effect on services and outcomes, as evaluated")
 
 
+class ReviewParticulars(Strict):
+    """N1: the child's circumstances and the local authority's notifications; X1: where it happened."""
+
+    circumstances: Literal["care_leaver_death", "looked_after_child"] | None = Field(
+        None, description="N1: the death of a care leaver under 25 (§5.6), or an incident for a looked-after child"
+    )
+    secretary_of_state_notified_on: date | None = Field(None, description="N1: the local authority told the SoS")
+    ofsted_notified_on: date | None = Field(None, description="N1: the local authority told Ofsted")
+    incident_area: Short | None = Field(None, description="X1: the area where the incident took place")
+    home_area: Short | None = Field(None, description="X1: the child's home area")
+    lead_partnership: Short | None = Field(None, description="X1: which area's partnership leads (§20.4)")
+
+
 class ReviewCreate(Strict):
     review_type: Name
     child_reference: Annotated[
@@ -48,9 +127,10 @@ class ReviewCreate(Strict):
     received_on: date
     referrer_organisation: Short
     became_aware_on: date | None = None
-    themes: Annotated[list[Identifier], Field(max_length=20)] = []
-    summary: LongText = ""
+    themes: Annotated[list[Identifier], Field(max_length=20)] | None = []  # null: the default
+    summary: LongText | None = ""  # null: the default
     description: ReferralDescription | None = None
+    particulars: ReviewParticulars | None = None
 
 
 class ReviewUpdate(Strict):
@@ -58,17 +138,18 @@ class ReviewUpdate(Strict):
     summary: LongText | None = None
     themes: Annotated[list[Identifier], Field(max_length=20)] | None = None
     description: ReferralDescription | None = None
+    particulars: ReviewParticulars | None = Field(None, description="Merged into what is recorded (N1, X1)")
 
 
 class ExternalProcess(Strict):
-    kind: Literal["sar", "dardr", "iopc", "coroner", "criminal_proceedings", "other"]
+    kind: Literal["sar", "dardr", "iopc", "coroner", "criminal_proceedings", "national_review", "other"]
     reference: Short
 
 
 class LinkCreate(Strict):
     review_id: Name | None = None
     external: ExternalProcess | None = None
-    relation: Identifier = "related"
+    relation: Identifier | None = "related"  # null: the default
 
 
 class ActionCreate(Strict):
@@ -111,7 +192,11 @@ class KeyCreate(Strict):
     ]
     partner: Partner | None = None
     organisation: Short | None = None
-    expires_at: datetime | None = None
+    expires_at: Timestamp | None = None
+    person_id: Identifier | None = Field(
+        None,
+        description="The person the key is issued to: a reviewer key reads the reviews that person is appointed to",
+    )
 
 
 class KeyOut(BaseModel):
@@ -120,6 +205,7 @@ class KeyOut(BaseModel):
     role: str
     partner: str | None
     organisation: str | None
+    person_id: str | None = None
     prefix: str = Field(description="The key's first characters, to recognise it by; the secret is never shown again")
     created_at: datetime
     expires_at: datetime | None
@@ -138,7 +224,7 @@ class ClockPause(Strict):
 
 class ClockResume(Strict):
     occurred_on: date | None = None
-    reason: LongText = ""
+    reason: LongText | None = ""  # null: the default
 
 
 class ClockExtend(Strict):
@@ -146,23 +232,27 @@ class ClockExtend(Strict):
     reason: Annotated[LongText, Field(min_length=1)]
 
 
+class DraftsDeleted(Strict):
+    deleted_on: date | None = Field(None, description="S5: when the drafts were deleted (default today)")
+
+
 class DelayReported(Strict):
     reported_on: date | None = None
-    note: LongText = ""
+    note: LongText | None = ""  # null: the default
 
 
 class TransitionRequest(Strict):
     event: Name
     occurred_on: date | None = Field(None, description="The business date it happened (C7); defaults to today")
     expected_version: Annotated[int, Field(ge=0)] | None = None
-    data: dict[str, Any] = {}
+    data: dict[str, Any] | None = {}  # null: the default
     note: LongText | None = None
 
 
 class MeetingCreate(Strict):
-    kind: Literal["screening", "rapid_review", "panel", "learning_event"]
-    scheduled_for: datetime = Field(description="Date and time; without an offset it is London time")
-    documents_shared_at: datetime | None = None
+    kind: Literal["screening", "rapid_review", "panel", "learning_event", "review_group", "practitioner_event"]
+    scheduled_for: Timestamp = Field(description="Date and time; without an offset it is London time")
+    documents_shared_at: Timestamp | None = None
 
 
 class AttendeeIn(Strict):
@@ -170,7 +260,7 @@ class AttendeeIn(Strict):
     name: Short
     organisation: Short
     partner: Partner | None = None
-    substitute: bool = False
+    substitute: bool | None = False  # null: the default
 
 
 class DeclarationCreate(Strict):
@@ -179,7 +269,7 @@ class DeclarationCreate(Strict):
     organisation: Short
     role: Identifier
     has_interest: bool
-    details: LongText = ""
+    details: LongText | None = ""  # null: the default
     declared_on: date | None = None
 
 
@@ -187,18 +277,31 @@ class RulingCreate(Strict):
     ruling: Literal["noted", "excluding"]
 
 
+class EndorsementProxy(Strict):
+    """S1: the Business Unit records a party's endorsement only as a proxy, saying what it rests on."""
+
+    evidence: Annotated[
+        str, Field(min_length=1, max_length=1000, pattern=TEXT, description="e.g. 'e-mail of 3 Dec from ...'")
+    ]
+
+
 class EndorsementCreate(Strict):
-    party: Literal["local_authority", "icb", "police", "independent_scrutineer"]
+    party: EndorsingParty
     person_id: Identifier
     name: Short
     agrees: bool
     endorsed_on: date | None = None
+    proxy: EndorsementProxy | None = Field(
+        None, description="S1: only when the Business Unit records it for the party (then endorsed_on is needed)"
+    )
+    decision: Name | None = Field(None, description="S4: the decision endorsed, e.g. publish or not_to_publish")
 
 
 class InformationRequestCreate(Strict):
     organisation: Short
-    kind: Literal["chronology", "agency_summary", "factual_accuracy", "other"]
+    kind: RequestKind
     requested_on: date | None = None
+    area: Short | None = Field(None, description="X1: the area asked; the other area of a cross-boundary review")
 
 
 class InformationReturn(Strict):
@@ -219,6 +322,7 @@ class ClockOut(BaseModel):
     paused_on: date | None = None
     paused_working_days: int = 0
     window: bool = False
+    pausable: bool = True
     delayed: bool = False
     delay_reported_on: date | None = None
 
@@ -270,6 +374,7 @@ class ReviewSummaryOut(BaseModel):
     summary: str
     description: dict[str, str]
     facts: dict[str, Any]
+    particulars: dict[str, Any] = {}
     clocks: list[ClockOut]
     created_at: datetime
     updated_at: datetime
@@ -279,6 +384,9 @@ class ReviewOut(ReviewSummaryOut):
     delays_to_report: list[DelayOut]
     available_events: list[AvailableEventOut]
     links: list[LinkOut]
+    outstanding_tasks: list[BlockedOut] = Field(
+        [], description="S5, N1, X1: what is still to be done (rule and message); blocks nothing"
+    )
 
 
 class ReviewPage(BaseModel):
@@ -298,6 +406,7 @@ class HistoryItem(BaseModel):
     data: dict[str, Any]
     effects: dict[str, Any]
     note: str | None
+    redacted: bool = Field(False, description="Data withheld from this key: another organisation's (need to know)")
 
 
 class HistoryOut(BaseModel):
@@ -318,6 +427,7 @@ class MeetingOut(BaseModel):
     scheduled_for: datetime
     documents_shared_at: datetime | None
     documents_shared_in_time: bool
+    papers_hours: int | None = Field(None, description="Q4: the hours before the meeting papers are due (T1)")
     attendees: list[AttendeeOut]
     quorate: bool
     missing_partners: list[str]
@@ -347,6 +457,10 @@ class EndorsementOut(BaseModel):
     agrees: bool
     endorsed_on: date
     current: bool = True
+    decision: str | None = None
+    proxy: bool = Field(False, description="S1: recorded by the Business Unit on the party's behalf")
+    proxy_evidence: str | None = None
+    recorded_by: str | None = None
 
 
 class InformationRequestOut(BaseModel):
@@ -358,6 +472,8 @@ class InformationRequestOut(BaseModel):
     returned_on: date | None
     status: Literal["outstanding", "overdue", "returned", "returned_late"]
     working_days_remaining: int | None
+    area: str | None = None
+    priority: bool = Field(False, description="X1: asked of the other area in a cross-boundary review (§20.4)")
 
 
 class DeadlineOut(BaseModel):
@@ -396,7 +512,6 @@ class SweepOut(BaseModel):
 class SubscriptionCreate(Strict):
     url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://[^\s\x00-\x1f]+$")]
     kinds: Annotated[list[Literal["transition", "breach", "deadline_approaching"]], Field(min_length=1, max_length=3)]
-    secret: Annotated[str, Field(min_length=16, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
     due_within: (
         Annotated[int, Field(ge=0, le=60, description="Working days ahead, for deadline_approaching")] | None
     ) = None
@@ -408,13 +523,25 @@ class SubscriptionOut(BaseModel):
     kinds: list[str]
     due_within: int | None
     active: bool
+    partner: str | None = Field(None, description="The partner it belongs to (None: the Business Unit's)")
+    previous_secret_until: datetime | None = Field(None, description="Until then the previous secret signs too")
     created_at: datetime
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="The `whsec_` signing secret (Standard Webhooks): shown this once")
+
+
+class SecretRotation(Strict):
+    keep_previous_for_hours: Annotated[int, Field(ge=0, le=168)] | None = Field(
+        None, description="How long the old secret still signs (default 24 hours)"
+    )
 
 
 class DeliveryOut(BaseModel):
     event_id: str
     kind: str
-    status: Literal["pending", "delivered", "dead"]
+    status: Literal["pending", "delivered", "dead", "dropped"]
     attempts: int
     next_attempt_at: datetime | None
     last_error: str | None

@@ -26,13 +26,22 @@ from .urgency import Mark, last_amber_day, review_mark
 PAGE_SIZE = 50
 MAX_READS = 8  # service reads one page may take before it hands back a cursor to carry on from
 
-STATUSES = {
-    "": "All open reviews",
-    "breached": "Breached (red)",
-    "due_soon": "Due within 3 working days (amber)",
-    "on_track": "On track (green)",
-    "no_deadline": "Paused or no deadline running",
-}
+STATUSES = ("", "breached", "due_soon", "on_track", "no_deadline")
+
+
+def statuses(services: Services) -> dict[str, str]:
+    """Each status filter and its label; amber is the partnership's due-soon working days (T1)."""
+    due_soon = services.engine.partnership.due_soon_working_days
+    labels = (
+        "All open reviews",
+        "Breached (red)",
+        f"Due within {due_soon} working day{'' if due_soon == 1 else 's'} (amber)",
+        "On track (green)",
+        "Paused or no deadline running",
+    )
+    return dict(zip(STATUSES, labels, strict=True))
+
+
 # The marks each status filter shows (for keys that may not poll deadlines, filtered page by page).
 LEVELS = {
     "breached": {"red"},
@@ -98,14 +107,18 @@ def _parse(cursor: str | None, phases: tuple[str, ...]) -> str:
     return inner
 
 
-def _row(review: dict[str, Any]) -> Row:
-    clock, mark = review_mark(review["clocks"])
+def _row(review: dict[str, Any], due_soon: int) -> Row:
+    clock, mark = review_mark(review["clocks"], due_soon)
     paused = [
         c["name"]
         for c in review["clocks"]
         if c["status"] == "paused" and not c["window"] and (clock is None or c["name"] != clock["name"])
     ]
     return Row(review, clock, mark, paused)
+
+
+def _due_soon(services: Services) -> int:
+    return services.engine.partnership.due_soon_working_days  # T1: partnership.yaml
 
 
 def _with_deadlines(
@@ -119,7 +132,7 @@ def _with_deadlines(
 ) -> str | None:
     """Fill `rows` with reviews in the order of their next due clock, from the deadlines of `phase`
     (breached or running); the cursor to go on from, or None when they are all listed."""
-    amber_until = last_amber_day(services.calendar, services.today())
+    amber_until = last_amber_day(services.calendar, services.today(), _due_soon(services))
     due_by = amber_until if status == "due_soon" else None
     if cursor is None and status == "on_track":
         cursor = starting_after(amber_until)
@@ -133,7 +146,7 @@ def _with_deadlines(
             review = reviews.get(item["review_id"])
             if review is None or not review["open"] or review["id"] in seen:
                 continue
-            row = _row(review)
+            row = _row(review, _due_soon(services))
             if row.clock is None or row.clock["name"] != item["clock"]:
                 continue  # listed at its next due clock: earlier on, on another page, or under another status
             seen.add(review["id"])
@@ -150,7 +163,8 @@ def _without_deadlines(
     """Fill `rows` with open reviews that have no clock running (newest first); the cursor to go on from."""
     for _ in range(MAX_READS):
         page = list_reviews(services, caller, review_type, None, True, PAGE_SIZE - len(rows), cursor)
-        rows += [row for row in map(_row, page["items"]) if row.mark.level in LEVELS["no_deadline"]]
+        found = (_row(review, _due_soon(services)) for review in page["items"])
+        rows += [row for row in found if row.mark.level in LEVELS["no_deadline"]]
         cursor = page["next_cursor"]
         if cursor is None or len(rows) >= PAGE_SIZE:
             break
@@ -161,7 +175,8 @@ def _by_page(services: Services, caller: Caller, review_type: str | None, status
     """For keys that may not poll deadlines: the open reviews they may read, a page at a time, each page
     ordered by urgency."""
     page = list_reviews(services, caller, review_type, None, True, PAGE_SIZE, cursor or None)
-    rows = [row for row in map(_row, page["items"]) if not status or row.mark.level in LEVELS[status]]
+    found = (_row(review, _due_soon(services)) for review in page["items"])
+    rows = [row for row in found if not status or row.mark.level in LEVELS[status]]
     rows.sort(key=lambda r: (r.mark.rank, r.clock["due_on"] if r.clock else "9999-12-31"))
     next_cursor = page["next_cursor"]
     more_than_a_page = bool(cursor) or next_cursor is not None

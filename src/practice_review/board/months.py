@@ -92,8 +92,10 @@ def months(services: Services, caller: Caller, start: date, review_type: str | N
     for day, name in holidays:
         days[day].holiday = name
     items, more = _deadlines(services, caller, start, last, review_type)
+    due_soon = services.engine.partnership.due_soon_working_days  # T1
     for item in items:
-        due = Due(item, _what(item["clock"]), deadline_mark(item["status"], item["working_days_remaining"]))
+        mark = deadline_mark(item["status"], item["working_days_remaining"], due_soon)
+        due = Due(item, _what(item["clock"]), mark)
         days[date.fromisoformat(item["due_on"])].due.append(due)
     return Calendar(shown, today, holidays, allows(caller, "read_deadlines"), more)
 

@@ -39,7 +39,7 @@ def board(request: Request, caller: BoardCaller, type: Text = "", status: Text =
         "caller": caller,
         "today": services.today(),
         "types": _types(request),
-        "statuses": listing.STATUSES,
+        "statuses": listing.statuses(services),
         "chosen": {"type": type, "status": status},
         "page": found,
         "first_page": not page,

@@ -1,8 +1,9 @@
 """Red, amber and green: how urgent a deadline is, in words as well as colour (issue 8).
 
 Red: breached (C5: still running after its due date, or the deadlines service says breached).
-Amber: due within three working days (C1, C2: counted on the service's working calendar, so a bank
-holiday or closure day does not count). Green: later than that. A paused clock (C6) is never red.
+Amber: due within the partnership's due-soon working days (T1: `due_soon_working_days` in
+workflows/partnership.yaml; C1, C2: counted on the service's working calendar, so a bank holiday or
+closure day does not count). Green: later than that. A paused clock (C6) is never red.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from typing import Any
 
 from ..calendar import WorkingCalendar
 from .words import day
-
-AMBER_WORKING_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -32,15 +31,16 @@ def _days(n: int) -> str:
     return f"{n} working day{'' if n == 1 else 's'}"
 
 
-def deadline_mark(status: str, working_days_remaining: int | None) -> Mark:
-    """The mark of a running or breached deadline, as the reviews and deadlines services report it."""
+def deadline_mark(status: str, working_days_remaining: int | None, due_soon: int) -> Mark:
+    """The mark of a running or breached deadline, as the reviews and deadlines services report it; amber
+    when due within `due_soon` working days."""
     remaining = working_days_remaining
     if status == "breached" or (remaining is not None and remaining < 0):
         detail = f"{_days(-remaining)} overdue" if remaining is not None and remaining < 0 else "Past its due date"
         return Mark("red", "Breached", detail, 0)
     if remaining is None:
         return NO_DEADLINE
-    if remaining <= AMBER_WORKING_DAYS:
+    if remaining <= due_soon:
         return Mark("amber", "Due soon", "Due today" if remaining == 0 else f"Due in {_days(remaining)}", 1)
     return Mark("green", "On track", f"{_days(remaining)} left", 2)
 
@@ -49,36 +49,41 @@ def paused_mark(paused_on: str | None) -> Mark:
     return Mark("paused", "Paused", f"Paused since {day(paused_on)}" if paused_on else "Paused", 3)
 
 
-def clock_mark(clock: dict[str, Any]) -> Mark | None:
+def _counting(clock: dict[str, Any]) -> bool:
+    """Running or breached with a deadline, and not a window given to others (never breached)."""
+    running = clock["status"] in ("running", "breached") and clock["working_days_remaining"] is not None
+    return running and not clock["window"]
+
+
+def clock_mark(clock: dict[str, Any], due_soon: int) -> Mark | None:
     """A clock's mark as the board shows it; None for a clock that is not counting (not started, met,
     cancelled, stopped late) or is a window given to others (never breached)."""
     if clock["window"]:
         return None
     if clock["status"] == "paused":
         return paused_mark(clock.get("paused_on"))
-    if clock["status"] in ("running", "breached") and clock["working_days_remaining"] is not None:
-        return deadline_mark(clock["status"], clock["working_days_remaining"])
+    if _counting(clock):
+        return deadline_mark(clock["status"], clock["working_days_remaining"], due_soon)
     return None
 
 
 def next_due(clocks: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The review's most urgent counting clock (running or breached, not a window): the earliest due, and
     of those due the same day the first its workflow declares (`clocks` come in that order)."""
-    counting = [c for c in clocks if c["status"] != "paused" and clock_mark(c) is not None]
-    return min(counting, key=lambda c: c["due_on"], default=None)
+    return min((c for c in clocks if _counting(c)), key=lambda c: c["due_on"], default=None)
 
 
-def review_mark(clocks: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, Mark]:
+def review_mark(clocks: list[dict[str, Any]], due_soon: int) -> tuple[dict[str, Any] | None, Mark]:
     """The clock a review's row shows and its mark: the next due clock, else a paused one, else none."""
     clock = next_due(clocks)
     if clock is not None:
-        return clock, deadline_mark(clock["status"], clock["working_days_remaining"])
+        return clock, deadline_mark(clock["status"], clock["working_days_remaining"], due_soon)
     paused = [c for c in clocks if not c["window"] and c["status"] == "paused"]
     if paused:
         return paused[0], paused_mark(paused[0].get("paused_on"))
     return None, NO_DEADLINE
 
 
-def last_amber_day(calendar: WorkingCalendar, today: date) -> date:
-    """The last date still amber: due on or before it is at most three working days away."""
-    return calendar.add_working_days(today, AMBER_WORKING_DAYS + 1) - timedelta(days=1)
+def last_amber_day(calendar: WorkingCalendar, today: date, due_soon: int) -> date:
+    """The last date still amber: due on or before it is at most `due_soon` working days away."""
+    return calendar.add_working_days(today, due_soon + 1) - timedelta(days=1)

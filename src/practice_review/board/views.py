@@ -30,11 +30,12 @@ class ReviewPage:
 def review_page(services: Services, caller: Caller, review_id: str) -> ReviewPage:
     review = reviews.get_review(services, caller, review_id)  # 404 or 403 before anything else is read
     definition = services.engine.definition(review["review_type"], review["workflow_version"])
+    due_soon = services.engine.partnership.due_soon_working_days  # T1
     return ReviewPage(
         review=review,
         type_title=definition.title,
-        mark=review_mark(review["clocks"])[1] if review["open"] else Mark("none", "Closed", "", 5),
-        clocks=[(c, clock_mark(c)) for c in review["clocks"]],
+        mark=review_mark(review["clocks"], due_soon)[1] if review["open"] else Mark("none", "Closed", "", 5),
+        clocks=[(c, clock_mark(c, due_soon)) for c in review["clocks"]],
         history=history.history(services, caller, review_id)["items"],
         meetings=records.list_meetings(services, caller, review_id),
         declarations=records.list_declarations(services, caller, review_id),

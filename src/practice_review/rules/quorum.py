@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..roles import STATUTORY_PARTNERS
 from ..workflow.context import Attendee, Meeting
 
 
@@ -20,7 +19,7 @@ class Quorum:
 def quorum(
     attendees: Iterable[Attendee],
     excluded: set[str],
-    partners: Sequence[str] = STATUTORY_PARTNERS,
+    partners: Sequence[str],
 ) -> Quorum:
     """Q1/Q2: at least one counting representative of each partner; Q3: substitutes count, excluded do not."""
     attendees = list(attendees)
@@ -33,7 +32,7 @@ def quorum(
     )
 
 
-def documents_in_time(meeting: Meeting, hours: int = 24) -> bool:
+def documents_in_time(meeting: Meeting, hours: int) -> bool:
     """Q4: the papers went out at least `hours` before the meeting (C4: real hours, not working days)."""
     shared = meeting.documents_shared_at
     return shared is not None and shared <= meeting.scheduled_for - timedelta(hours=hours)

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import InvalidData, NotPermitted, StaleVersion
+from ..errors import InvalidData, NotFound, NotPermitted, StaleVersion
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
+from . import need_to_know
 from .access import find_review
 from .common import Services, as_utc, jsonable, locked_review, not_in_future, part_of, utcnow
 from .history import record_history
@@ -73,7 +74,10 @@ def add_action(
 def list_actions(services: Services, caller: Caller, review_id: str) -> list[dict[str, Any]]:
     with services.db.read() as session:
         find_review(session, caller, review_id)
-        rows = session.scalars(select(m.Action).where(m.Action.review_id == review_id).order_by(m.Action.id))
+        query = select(m.Action).where(m.Action.review_id == review_id)
+        if (own := need_to_know.own_organisation(caller)) is not None:
+            query = query.where(m.Action.owner_organisation == own)
+        rows = session.scalars(query.order_by(m.Action.id))
         return [action_view(a, services.today()) for a in rows]
 
 
@@ -103,6 +107,8 @@ def update_action(
     with services.db.write() as session:
         row = locked_review(session, review_id)
         action = part_of(session, row, m.Action, action_id, "action")
+        if need_to_know.own_organisation(caller) not in (None, action.owner_organisation):
+            raise NotFound(f"review {row.reference} has no action {action_id}")  # not one it sees
         if caller.role in ("agency", "partner") and caller.organisation != action.owner_organisation:
             raise NotPermitted(f"this key updates only actions owned by {caller.organisation or 'its organisation'}")
         if expected_version is not None and expected_version != action.version:

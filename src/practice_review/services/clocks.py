@@ -14,6 +14,7 @@ from ..roles import Caller
 from ..storage import models as m
 from ..workflow import clocks as clock_rules
 from ..workflow.context import Clock
+from ..workflow.definitions import WorkflowDefinition
 from ..workflow.engine import Blocked
 from .common import Services, jsonable, not_in_future, open_review
 from .facts import as_clock
@@ -28,7 +29,7 @@ def _change_clock(
     name: str,
     kind: str,
     on: date,
-    change: Callable[[Clock], Clock],
+    change: Callable[[Clock, WorkflowDefinition], Clock],
     data: dict[str, Any],
     dated: bool = True,
 ) -> dict[str, Any]:
@@ -42,9 +43,9 @@ def _change_clock(
             raise NotFound(f"review {row.reference} has no clock '{name}'")
         before = as_clock(clock)
         try:
-            after = change(before)
+            after = change(before, services.engine.definition(row.review_type, row.workflow_version))
         except clock_rules.ClockError as exc:
-            raise TransitionRefused([Blocked("C6", str(exc))]) from None
+            raise TransitionRefused([Blocked(exc.rule, str(exc))]) from None
         if dated and on < row.last_occurred_on:  # C7: so a pause cannot overlap an earlier resume either
             raise TransitionRefused(
                 [Blocked("C7", f"{on} is before the review's previous event ({row.last_occurred_on})")]
@@ -63,16 +64,12 @@ def pause(
     services: Services, caller: Caller, review_id: str, name: str, on: date | None, reason: str
 ) -> dict[str, Any]:
     on = on or services.today()
-    return _change_clock(
-        services,
-        caller,
-        review_id,
-        name,
-        "clock_paused",
-        on,
-        lambda c: clock_rules.paused(c, on),
-        {"reason": reason},
-    )
+
+    def pause_it(clock: Clock, definition: WorkflowDefinition) -> Clock:
+        declared = next((d for d in definition.clocks if d.name == clock.name), None)
+        return clock_rules.paused(clock, on, pausable=declared is None or declared.pausable)  # T3
+
+    return _change_clock(services, caller, review_id, name, "clock_paused", on, pause_it, {"reason": reason})
 
 
 def resume(
@@ -86,7 +83,7 @@ def resume(
         name,
         "clock_resumed",
         on,
-        lambda c: clock_rules.resumed(c, on, services.calendar),
+        lambda c, _: clock_rules.resumed(c, on, services.calendar),
         {"reason": reason},
     )
 
@@ -102,7 +99,7 @@ def extend(
         name,
         "clock_extended",
         today,
-        lambda c: clock_rules.extended(c, new_due_on),
+        lambda c, _: clock_rules.extended(c, new_due_on),
         {"new_due_on": new_due_on, "reason": reason},
         dated=False,
     )
@@ -114,7 +111,7 @@ def delay_reported(
     """C6: the National Panel was told of this clock's delay; it no longer shows as one to report."""
     on = on or services.today()
 
-    def report(clock: Clock) -> Clock:
+    def report(clock: Clock, _: WorkflowDefinition) -> Clock:
         if not clock_rules.delayed(clock, services.today()):
             raise clock_rules.ClockError(f"clock '{clock.name}' has no delay past its original due date to report")
         return Clock(**{**clock.__dict__, "delay_reported_on": on})

@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..audit import AuditKeys
 from ..calendar import WorkingCalendar, today_in_london
 from ..errors import Conflict, NotFound, StaleVersion, TransitionRefused
 from ..identity.discovery import Trust
+from ..security import Network, SecretBox, parse_secrets_keys
 from ..storage.database import Database
 from ..storage.models import Review
 from ..workflow.engine import Blocked, WorkflowEngine
@@ -25,6 +27,10 @@ class Services:
     engine: WorkflowEngine
     calendar: WorkingCalendar
     today: Callable[[], date] = field(default=today_in_london)
+    # issue 14: the keys the database does not hold, and the networks webhooks may reach although private
+    audit_keys: AuditKeys = field(default_factory=AuditKeys.development)
+    secrets: SecretBox = field(default_factory=lambda: parse_secrets_keys(None))
+    webhook_networks: tuple[Network, ...] = ()
     trust: Trust = field(default_factory=Trust)  # issue 16: the OpenID providers whose tokens are believed
     board_session_minutes: int = 480
     board_idle_minutes: int = 60

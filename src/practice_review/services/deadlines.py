@@ -24,6 +24,7 @@ from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflow import clocks as clock_rules
+from .access import review_scope
 from .common import Services, not_in_future, utcnow
 from .history import record_history
 from .notifications import notify_approaching
@@ -164,6 +165,8 @@ def list_deadlines(
     after = _parse_cursor(cursor) if cursor else None
     # Each branch is an index range scan stopping at limit + 1 rows; only those are merged and sorted.
     branches = [branch(today, status, due_by, review_type, after, limit + 1) for branch in BRANCHES]
+    if (scope := review_scope(caller)) is not None:  # a reviewer: only the reviews it is appointed to
+        branches = [b.where(scope) if b is not None else None for b in branches]
     merged = union_all(*(select(b.subquery()) for b in branches if b is not None)).subquery("deadlines")
     query = select(merged).order_by(merged.c.due_on, merged.c.kind, merged.c.item_id).limit(limit + 1)
     with services.db.read() as session:

@@ -91,7 +91,10 @@ def load_context(services: Services, session: Session, row: m.Review, clocks: di
         calendar=services.calendar,
         meetings=tuple(load_meetings(session, row.id)),
         declarations=tuple(load_declarations(session, row.id)),
-        endorsements=tuple(Endorsement(e.party, e.person_id, e.name, e.agrees, e.endorsed_on) for e in endorsements),
+        endorsements=tuple(
+            Endorsement(e.party, e.person_id, e.name, e.agrees, e.endorsed_on, e.proxy, e.decision)
+            for e in endorsements
+        ),
         clocks={name: as_clock(c) for name, c in clocks.items()},
         information_requests=tuple(
             InformationRequest(r.id, r.organisation, r.kind, r.requested_on, r.due_on, r.returned_on) for r in requests
@@ -99,4 +102,6 @@ def load_context(services: Services, session: Session, row: m.Review, clocks: di
         facts=dict(row.facts),
         description=dict(row.description),
         actions=session.scalar(select(func.count()).select_from(m.Action).where(m.Action.review_id == row.id)) or 0,
+        open=row.open,
+        particulars=dict(row.particulars or {}),
     )

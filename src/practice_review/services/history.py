@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..audit import event_hash
+from ..audit import AuditKeys
 from ..roles import Caller
 from ..storage import models as m
 from ..storage.models import HistoryEvent, Review
+from . import need_to_know
 from .access import find_review
 from .common import Services, as_utc, jsonable, utcnow
 from .notifications import notify_history
@@ -68,7 +69,8 @@ def record_history(
         effects=jsonable(effects or {}),
         note=note,
     )
-    entry.hash = event_hash(row.last_hash, chained(entry))
+    keys: AuditKeys = session.info.get("audit_keys") or AuditKeys.development()
+    entry.key_id, entry.hash = keys.sign(row.last_hash, chained(entry))
     row.last_hash = entry.hash
     session.add(entry)
     notify_history(session, row, entry)  # the outbox is written in this same transaction
@@ -84,19 +86,22 @@ def history(services: Services, caller: Caller, review_id: str) -> dict[str, Any
         return jsonable(
             {
                 "items": [
-                    {
-                        "seq": e.seq,
-                        "recorded_at": as_utc(e.recorded_at),
-                        "occurred_on": e.occurred_on,
-                        "actor": e.actor,
-                        "kind": e.kind,
-                        "event": e.event,
-                        "from_state": e.from_state,
-                        "to_state": e.to_state,
-                        "data": e.data,
-                        "effects": e.effects,
-                        "note": e.note,
-                    }
+                    need_to_know.history_item(
+                        caller,
+                        {
+                            "seq": e.seq,
+                            "recorded_at": as_utc(e.recorded_at),
+                            "occurred_on": e.occurred_on,
+                            "actor": e.actor,
+                            "kind": e.kind,
+                            "event": e.event,
+                            "from_state": e.from_state,
+                            "to_state": e.to_state,
+                            "data": e.data,
+                            "effects": e.effects,
+                            "note": e.note,
+                        },
+                    )
                     for e in events
                 ]
             }

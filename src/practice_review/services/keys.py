@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import InvalidData, NotFound
 from ..identity.people import Identity
 from ..permissions import require
-from ..roles import ROLES, STATUTORY_PARTNERS, Caller
+from ..roles import ROLES, Caller
 from ..storage import models as m
 from .common import Services, as_utc, jsonable, utcnow
 
@@ -41,14 +41,15 @@ def _expired(expires_at: datetime | None, now: datetime) -> bool:
     return expires_at is not None and as_utc(expires_at) <= now  # type: ignore[operator]
 
 
-def validate_key_fields(role: str, partner: str | None, organisation: str | None) -> None:
+def validate_key_fields(
+    role: str, partner: str | None, organisation: str | None, partner_codes: tuple[str, ...]
+) -> None:
     errors = []
     if role not in ROLES:
         errors.append({"field": "role", "message": f"must be one of {', '.join(ROLES)}"})
-    if role == "partner" and partner not in STATUTORY_PARTNERS:
-        errors.append(
-            {"field": "partner", "message": f"a partner key needs a partner code: {', '.join(STATUTORY_PARTNERS)}"}
-        )
+    if role == "partner" and partner not in partner_codes:
+        message = f"a partner key needs a partner code: {', '.join(partner_codes)}"
+        errors.append({"field": "partner", "message": message})
     if role != "partner" and partner is not None:
         errors.append({"field": "partner", "message": "only partner keys have a partner code"})
     if role == "agency" and not organisation:
@@ -65,11 +66,12 @@ def create_key(
     organisation: str | None = None,
     expires_at: datetime | None = None,
     caller: Caller | None = None,
+    person_id: str | None = None,
 ) -> NewKey:
     """A new key (an admin's, through the API; the operator's, through the CLI with no caller)."""
     if caller is not None:
         require(caller, "manage_keys")
-    validate_key_fields(role, partner, organisation)
+    validate_key_fields(role, partner, organisation, services.engine.partnership.statutory_partners)  # T1
     if _expired(expires_at, utcnow()):
         raise InvalidData([{"field": "expires_at", "message": "must be in the future"}])
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -79,6 +81,7 @@ def create_key(
             role=role,
             partner=partner,
             organisation=organisation,
+            person_id=person_id,
             key_hash=hash_key(secret),
             prefix=secret[:10],
             created_at=utcnow(),
@@ -93,15 +96,15 @@ def authenticate(services: Services, secret: str, acting_for: str | None = None)
     """The caller a key belongs to, or None for an unknown, revoked or expired key."""
     key = m.ApiKey
     row = services.db.first(
-        select(key.id, key.name, key.role, key.partner, key.organisation, key.revoked_at, key.expires_at).where(
-            key.key_hash == hash_key(secret)
-        )
+        select(
+            key.id, key.name, key.role, key.partner, key.organisation, key.person_id, key.revoked_at, key.expires_at
+        ).where(key.key_hash == hash_key(secret))
     )
     if row is None or row.revoked_at is not None:
         return None
     if _expired(row.expires_at, utcnow()):
         return None
-    return Caller(row.id, row.name, row.role, row.partner, row.organisation, acting_for)
+    return Caller(row.id, row.name, row.role, row.partner, row.organisation, acting_for, person_id=row.person_id)
 
 
 def key_view(row: m.ApiKey) -> dict[str, object]:
@@ -115,6 +118,7 @@ def key_view(row: m.ApiKey) -> dict[str, object]:
             "role": row.role,
             "partner": row.partner,
             "organisation": row.organisation,
+            "person_id": row.person_id,
             "prefix": row.prefix,
             "created_at": as_utc(row.created_at),
             "expires_at": as_utc(row.expires_at),
@@ -161,6 +165,7 @@ def caller_for(services: Services, identity: Identity, acting_for: str | None = 
         "role": identity.role,
         "partner": identity.partner,
         "organisation": identity.organisation,
+        "person_id": identity.subject[:100],  # as a key issued to a person has it (binds a reviewer)
     }
     key = m.ApiKey
     row = services.db.first(

@@ -3,14 +3,14 @@
 A notification is added to the outbox in the same transaction as the history event (or sweep) that
 causes it, so nothing is announced that did not happen and nothing that happened goes unannounced.
 `deliver` leases due messages (a crashed deliverer's lease simply runs out), POSTs each one signed
-with HMAC-SHA256, and on failure retries with exponential backoff until MAX_ATTEMPTS, then marks it
-dead. Each message keeps one event id across retries, so a receiver drops repeats by that id.
+the Standard Webhooks way to a checked address (services/webhooks.py), and on failure retries with
+exponential backoff until MAX_ATTEMPTS, then marks it dead. Each message keeps one event id across
+retries (`webhook-id`), so a receiver drops repeats by that id. A subscription belongs to the partner
+whose key made it (or to the Business Unit): a partner key sees and manages only its own partner's.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import uuid
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidData, NotFound
@@ -27,6 +27,7 @@ from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflow import clocks as clock_rules
+from . import webhooks
 from .common import Services, as_utc, jsonable, utcnow
 
 HISTORY_KINDS = {"transition": "transition", "clock_breached": "breach", "action_overdue": "breach"}
@@ -34,12 +35,7 @@ MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
-SIGNATURE_HEADER = "X-Practice-Review-Signature"
-EVENT_ID_HEADER = "X-Practice-Review-Event-Id"
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+DEFAULT_OVERLAP = timedelta(hours=24)  # a rotated-out secret still signs this long, unless told otherwise
 
 
 def backoff(attempts: int) -> timedelta:
@@ -144,34 +140,46 @@ def subscription_view(s: m.Subscription) -> dict[str, Any]:
             "kinds": list(s.kinds),
             "due_within": s.due_within,
             "active": s.active,
+            "partner": s.partner,
+            "previous_secret_until": as_utc(s.previous_secret_until),
             "created_at": as_utc(s.created_at),
         }
     )
 
 
-def subscribe(
-    services: Services, caller: Caller, url: str, kinds: list[str], secret: str, due_within: int | None
-) -> dict[str, Any]:
-    require(caller, "manage_subscriptions")
+def subscribe(services: Services, caller: Caller, url: str, kinds: list[str], due_within: int | None) -> dict[str, Any]:
+    """A new subscription; its `whsec_` secret is in this answer only, and stored encrypted."""
+    require(caller, "subscribe")
     if "deadline_approaching" in kinds and due_within is None:
         raise InvalidData([{"field": "due_within", "message": "needed with deadline_approaching"}])
+    webhooks.check_subscription_url(url, services.webhook_networks)
+    secret = webhooks.new_secret()
     with services.db.write() as session:
         subscription = m.Subscription(
             url=url,
             kinds=sorted(set(kinds)),
-            secret=secret,
+            secret=services.secrets.seal(secret),
             due_within=due_within,
             active=True,
+            partner=caller.partner if caller.role == "partner" else None,
             created_by=caller.key_id,
             created_at=utcnow(),
         )
         session.add(subscription)
         session.flush()
-        return subscription_view(subscription)
+        return {**subscription_view(subscription), "secret": secret}
 
 
-def _subscription(session: Session, subscription_id: int) -> m.Subscription:
-    subscription = session.get(m.Subscription, subscription_id)
+def _owned_by(caller: Caller) -> Any:
+    """SQL: the subscriptions the caller manages: a partner key only its own partner's."""
+    if caller.role == "partner":
+        return m.Subscription.partner == caller.partner
+    return true()
+
+
+def _subscription(session: Session, caller: Caller, subscription_id: int) -> m.Subscription:
+    """One the caller manages; another partner's is, to it, one that does not exist (404)."""
+    subscription = session.scalar(select(m.Subscription).where(m.Subscription.id == subscription_id, _owned_by(caller)))
     if subscription is None:
         raise NotFound(f"no subscription {subscription_id}")
     return subscription
@@ -180,15 +188,36 @@ def _subscription(session: Session, subscription_id: int) -> m.Subscription:
 def list_subscriptions(services: Services, caller: Caller) -> list[dict[str, Any]]:
     require(caller, "manage_subscriptions")
     with services.db.read() as session:
-        return [subscription_view(s) for s in session.scalars(select(m.Subscription).order_by(m.Subscription.id))]
+        rows = session.scalars(select(m.Subscription).where(_owned_by(caller)).order_by(m.Subscription.id))
+        return [subscription_view(s) for s in rows]
 
 
 def unsubscribe(services: Services, caller: Caller, subscription_id: int) -> dict[str, Any]:
+    """Stop notifying it: its messages not yet delivered are dropped (kept, marked `dropped`)."""
     require(caller, "manage_subscriptions")
     with services.db.write() as session:
-        subscription = _subscription(session, subscription_id)
+        subscription = _subscription(session, caller, subscription_id)
         subscription.active = False
+        session.execute(
+            update(m.OutboxMessage)
+            .where(m.OutboxMessage.subscription_id == subscription.id, m.OutboxMessage.status == "pending")
+            .values(status="dropped", last_error="unsubscribed")
+        )
         return subscription_view(subscription)
+
+
+def rotate_secret(
+    services: Services, caller: Caller, subscription_id: int, overlap: timedelta = DEFAULT_OVERLAP
+) -> dict[str, Any]:
+    """A new secret, shown once; the one it replaces still signs (both signatures sent) for `overlap`."""
+    require(caller, "subscribe")
+    secret = webhooks.new_secret()
+    with services.db.write() as session:
+        subscription = _subscription(session, caller, subscription_id)
+        subscription.previous_secret = subscription.secret if overlap > timedelta(0) else None
+        subscription.previous_secret_until = utcnow() + overlap if overlap > timedelta(0) else None
+        subscription.secret = services.secrets.seal(secret)
+        return {**subscription_view(subscription), "secret": secret}
 
 
 def delivery_view(message: m.OutboxMessage) -> dict[str, Any]:
@@ -212,7 +241,7 @@ def list_deliveries(
 ) -> list[dict[str, Any]]:
     require(caller, "read_deliveries")
     with services.db.read() as session:
-        _subscription(session, subscription_id)
+        _subscription(session, caller, subscription_id)
         query = select(m.OutboxMessage).where(m.OutboxMessage.subscription_id == subscription_id)
         if status:
             query = query.where(m.OutboxMessage.status == status)
@@ -221,12 +250,15 @@ def list_deliveries(
 
 
 def redeliver(services: Services, caller: Caller, subscription_id: int, event_id: str) -> dict[str, Any]:
-    """Put a dead message back in the queue, its attempts counted afresh."""
+    """Put a dead message back in the queue, its attempts counted afresh (not one dropped by unsubscribing)."""
     require(caller, "read_deliveries")
     with services.db.write() as session:
+        subscription = _subscription(session, caller, subscription_id)
         message = session.get(m.OutboxMessage, event_id)
         if message is None or message.subscription_id != subscription_id:
             raise NotFound(f"subscription {subscription_id} has no delivery {event_id!r}")
+        if not subscription.active:
+            raise InvalidData([{"field": "subscription_id", "message": "the subscription has been stopped"}])
         message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
         return delivery_view(message)
 
@@ -238,9 +270,17 @@ def redeliver(services: Services, caller: Caller, subscription_id: int, event_id
 class _Leased:
     id: str
     url: str
-    secret: str
+    secrets: tuple[str, ...]  # the current secret, and the previous one while a rotation overlaps
     body: bytes
     attempts: int
+
+
+def _signing_secrets(services: Services, subscription: m.Subscription, now: datetime) -> tuple[str, ...]:
+    current = services.secrets.open(subscription.secret)
+    until = as_utc(subscription.previous_secret_until)
+    if subscription.previous_secret and until is not None and until > now:
+        return current, services.secrets.open(subscription.previous_secret)
+    return (current,)
 
 
 def _lease(services: Services, now: datetime, batch: int) -> list[_Leased]:
@@ -248,7 +288,11 @@ def _lease(services: Services, now: datetime, batch: int) -> list[_Leased]:
         due = session.execute(
             select(m.OutboxMessage, m.Subscription)
             .join(m.Subscription, m.Subscription.id == m.OutboxMessage.subscription_id)
-            .where(m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= now)
+            .where(
+                m.OutboxMessage.status == "pending",
+                m.OutboxMessage.next_attempt_at <= now,
+                m.Subscription.active.is_(True),
+            )
             .order_by(m.OutboxMessage.next_attempt_at, m.OutboxMessage.id)
             .limit(batch)
             .with_for_update(skip_locked=True, of=m.OutboxMessage)
@@ -258,22 +302,25 @@ def _lease(services: Services, now: datetime, batch: int) -> list[_Leased]:
             message.attempts += 1
             message.next_attempt_at = now + LEASE
             body = json.dumps(message.payload, sort_keys=True).encode()
-            leased.append(_Leased(message.id, subscription.url, subscription.secret, body, message.attempts))
+            secrets = _signing_secrets(services, subscription, now)
+            leased.append(_Leased(message.id, subscription.url, secrets, body, message.attempts))
         return leased
 
 
-def _post(client: httpx.Client, message: _Leased) -> str | None:
-    """None when the receiver took it (2xx), else what went wrong."""
+def _post(services: Services, client: httpx.Client, message: _Leased) -> str | None:
+    """None when the receiver took it (2xx), else the category of what went wrong."""
+    sent_at = utcnow()
     headers = {
         "Content-Type": "application/json",
-        EVENT_ID_HEADER: message.id,
-        SIGNATURE_HEADER: sign(message.secret, message.body),
+        "webhook-id": message.id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": webhooks.signature(message.secrets, message.id, sent_at, message.body.decode()),
     }
     try:
-        response = client.post(message.url, content=message.body, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}"[:500]
-    return None if response.is_success else f"HTTP {response.status_code}"
+        webhooks.post(client, message.url, services.webhook_networks, headers, message.body)
+    except webhooks.Refused as exc:
+        return str(exc)
+    return None
 
 
 def _settle(services: Services, message: _Leased, error: str | None, now: datetime) -> str:
@@ -300,7 +347,7 @@ def deliver(
     try:
         while leased := _lease(services, now, batch):
             for message in leased:
-                status = _settle(services, message, _post(client, message), now)
+                status = _settle(services, message, _post(services, client, message), now)
                 outcome[{"delivered": "delivered", "dead": "dead"}.get(status, "retrying")] += 1
     finally:
         if owned:

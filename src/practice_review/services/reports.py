@@ -6,9 +6,13 @@ the one column of working days each stopped clock took. Definitions, for the per
   the first event that moved them on from where they started (`pending` if none yet);
 - reviews: reviews that ended in the period (their last event), by type and final state, and rapid
   reviews' recommendations;
-- panel disagreed: rapid reviews concluded in the period whose National Panel response was `disagrees`;
+- panel disagreed: rapid reviews concluded in the period whose National Panel disagreed with a decision
+  (S2: even when the partners then reconsidered and the Panel agreed);
 - clocks: clocks started in the period, by review type and clock: met, breached, running (as of today),
-  and the median working days taken by those that stopped;
+  and the median working days taken by those that stopped. `met` and `breached` are against the deadline
+  as it stands (extended or moved by a pause: C6); T3 adds `timeliness` (met on time, met only after an
+  extension, breached), the same counts against the ORIGINAL deadline and against the extended one, and
+  `delays`: each clock that ran past its original deadline, with the working days it was late;
 - actions: actions due in the period: done on time, done late, overdue (open past their date), open
   (not yet due), dropped.
 """
@@ -25,6 +29,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from ..calendar import WorkingCalendar
 from ..errors import InvalidData
 from ..permissions import require
 from ..roles import Caller
@@ -87,7 +92,13 @@ def _reviews(session: Session, start: date, end: date) -> dict[str, Any]:
     concluded_rapid = and_(ended, m.Review.review_type == "rapid", m.Review.state == "concluded")
     disagreed = session.scalars(
         select(m.Review.reference)
-        .where(concluded_rapid, m.Review.facts["panel_view"].as_string() == "disagrees")
+        .where(
+            concluded_rapid,
+            or_(
+                m.Review.facts["panel_view"].as_string() == "disagrees",
+                m.Review.facts["panel_disagreed_on"].as_string().is_not(None),  # S2: disagreed, then reconsidered
+            ),
+        )
         .order_by(m.Review.reference)
     ).all()
     return {
@@ -98,7 +109,80 @@ def _reviews(session: Session, start: date, end: date) -> dict[str, Any]:
     }
 
 
-def _clocks(session: Session, start: date, end: date, today: date) -> list[dict[str, Any]]:
+MET, BREACHED, RUNNING, PAUSED = clock_rules.MET, clock_rules.BREACHED, clock_rules.RUNNING, clock_rules.PAUSED
+OUTCOMES = ("met", "breached", "running", "cancelled")
+TIMELINESS = ("met_on_time", "met_after_extension", "breached", "running", "cancelled")
+
+
+def _stopped_by(deadline: Any) -> Any:
+    return and_(m.Clock.status.in_((MET, BREACHED)), m.Clock.stopped_on.is_not(None), m.Clock.stopped_on <= deadline)
+
+
+def _late_against_original(today: date) -> Any:
+    """T3: stopped after its original deadline, or still ticking past it."""
+    stopped_late = and_(m.Clock.stopped_on.is_not(None), m.Clock.stopped_on > m.Clock.original_due_on)
+    ticking_late = and_(
+        m.Clock.stopped_on.is_(None), m.Clock.status.in_((RUNNING, PAUSED, BREACHED)), m.Clock.original_due_on < today
+    )
+    return and_(m.Clock.status != clock_rules.CANCELLED, or_(stopped_late, ticking_late))
+
+
+def _timeliness_cases(today: date) -> dict[str, Any]:
+    """T3: each clock's outcome on time / after extension / breached, and against the original deadline."""
+    ticking = m.Clock.status.in_((RUNNING, PAUSED))
+    return {
+        "timeliness": case(
+            (_stopped_by(m.Clock.original_due_on), literal("met_on_time")),
+            (m.Clock.status == MET, literal("met_after_extension")),
+            (
+                or_(m.Clock.status == BREACHED, and_(m.Clock.status == RUNNING, m.Clock.due_on < today)),
+                literal("breached"),
+            ),
+            (ticking, literal("running")),
+            else_=literal("cancelled"),
+        ),
+        "against_original_deadline": case(
+            (_stopped_by(m.Clock.original_due_on), literal("met")),
+            (_late_against_original(today), literal("breached")),
+            (ticking, literal("running")),
+            else_=literal("cancelled"),
+        ),
+    }
+
+
+def _delays(
+    session: Session, started: Any, today: date, calendar: WorkingCalendar
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """T3: every clock that ran past its original deadline, and by how many working days."""
+    delays: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for review_type, name, reference, original, due, stopped, status in session.execute(
+        select(
+            m.Review.review_type,
+            m.Clock.name,
+            m.Review.reference,
+            m.Clock.original_due_on,
+            m.Clock.due_on,
+            m.Clock.stopped_on,
+            m.Clock.status,
+        )
+        .join(m.Review, m.Review.id == m.Clock.review_id)
+        .where(started, _late_against_original(today))
+        .order_by(m.Review.reference, m.Clock.name)
+    ):
+        delays[(review_type, name)].append(
+            {
+                "reference": reference,
+                "original_due_on": original.isoformat(),
+                "due_on": due.isoformat() if due else None,
+                "stopped_on": stopped.isoformat() if stopped else None,
+                "status": status,
+                "working_days_late": calendar.count_working_days(original, stopped or today),
+            }
+        )
+    return delays
+
+
+def _clocks(session: Session, start: date, end: date, today: date, calendar: WorkingCalendar) -> list[dict[str, Any]]:
     status = case(
         (m.Clock.status == clock_rules.MET, literal("met")),
         (
@@ -113,7 +197,14 @@ def _clocks(session: Session, start: date, end: date, today: date) -> list[dict[
     )
     started = and_(m.Clock.started_on.between(start, end), m.Clock.window.is_(False))
     figures: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"met": 0, "breached": 0, "running": 0, "cancelled": 0, "median_working_days_taken": None}
+        lambda: {
+            **dict.fromkeys(OUTCOMES, 0),
+            "median_working_days_taken": None,
+            "timeliness": dict.fromkeys(TIMELINESS, 0),
+            "against_original_deadline": dict.fromkeys(OUTCOMES, 0),
+            "against_extended_deadline": dict.fromkeys(OUTCOMES, 0),
+            "delays": [],
+        }
     )
     for review_type, name, outcome, n in session.execute(
         select(m.Review.review_type, m.Clock.name, status, func.count())
@@ -122,6 +213,17 @@ def _clocks(session: Session, start: date, end: date, today: date) -> list[dict[
         .group_by(m.Review.review_type, m.Clock.name, status)
     ):
         figures[(review_type, name)][outcome] = n
+        figures[(review_type, name)]["against_extended_deadline"][outcome] = n
+    for part, outcome_case in _timeliness_cases(today).items():
+        for review_type, name, outcome, n in session.execute(
+            select(m.Review.review_type, m.Clock.name, outcome_case, func.count())
+            .join(m.Review, m.Review.id == m.Clock.review_id)
+            .where(started)
+            .group_by(m.Review.review_type, m.Clock.name, outcome_case)
+        ):
+            figures[(review_type, name)][part][outcome] = n
+    for key, delays in _delays(session, started, today, calendar).items():
+        figures[key]["delays"] = delays
     taken: dict[tuple[str, str], list[int]] = defaultdict(list)
     for review_type, name, days in session.execute(
         select(m.Review.review_type, m.Clock.name, m.Clock.working_days_taken)
@@ -159,7 +261,7 @@ def summary(services: Services, caller: Caller, start: date, end: date) -> dict[
             "as_of": today.isoformat(),
             "referrals": _referrals(session, start, end),
             "reviews": _reviews(session, start, end),
-            "clocks": _clocks(session, start, end, today),
+            "clocks": _clocks(session, start, end, today, services.calendar),
             "actions": _actions(session, start, end, today),
         }
 
@@ -186,6 +288,12 @@ def as_csv(figures: dict[str, Any]) -> str:
         group = f"{clock['review_type']}/{clock['clock']}"
         for measure in ("met", "breached", "running", "cancelled", "median_working_days_taken"):
             writer.writerow(["clocks", group, measure, "" if clock[measure] is None else clock[measure]])
+        for part in ("timeliness", "against_original_deadline"):  # T3
+            prefix = "" if part == "timeliness" else "original_deadline_"
+            for measure, n in clock[part].items():
+                writer.writerow(["clocks", group, f"{prefix}{measure}", n])
+        for delay in clock["delays"]:
+            writer.writerow(["clock delays", group, delay["reference"], delay["working_days_late"]])
     for measure, n in figures["actions"].items():
         writer.writerow(["actions", "", measure, n])
     return out.getvalue()

@@ -22,7 +22,8 @@ from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflow import clocks as clock_rules
 from ..workflow.definitions import WorkflowDefinition
-from .access import agency_involved, find_review
+from . import need_to_know
+from .access import find_review, readable, review_scope
 from .common import (
     Services,
     as_utc,
@@ -47,9 +48,12 @@ class NewReview:
     themes: tuple[str, ...] = ()
     summary: str = ""
     description: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # carried from the review that opened it (L2a)
+    particulars: dict[str, Any] = field(default_factory=dict)  # N1, X1
 
     def fingerprint(self) -> str:
-        canonical = json.dumps(jsonable(self.__dict__), sort_keys=True)
+        fields = {k: v for k, v in self.__dict__.items() if k != "facts" or v}  # as hashed before facts existed
+        canonical = json.dumps(jsonable(fields), sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -62,7 +66,9 @@ class Created:
 
 def get_review(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
     with services.db.read() as session:
-        return jsonable(review_view(services, session, find_review(session, caller, review_id)))
+        view = review_view(services, session, find_review(session, caller, review_id))
+        linked = readable(session, caller, {link["review_id"] for link in view["links"] if "review_id" in link})
+        return jsonable(need_to_know.review(caller, view, linked))
 
 
 def _next_reference(session: Session, prefix: str, year: int) -> str:
@@ -132,7 +138,8 @@ def insert_review(
         themes=list(new.themes),
         summary=new.summary,
         description=dict(new.description),
-        facts={},
+        particulars=jsonable(new.particulars),
+        facts=dict(new.facts),
         last_occurred_on=new.received_on,
         state_entered_seq=1,
         created_at=now,
@@ -140,7 +147,8 @@ def insert_review(
     )
     session.add(row)
     session.flush()  # the review row first: clocks and history refer to it
-    dates = {"received_on": new.received_on, "became_aware_on": aware}
+    decided = date.fromisoformat(new.facts["decided_on"]) if new.facts.get("decided_on") else new.received_on
+    dates = {"received_on": new.received_on, "became_aware_on": aware, "decided_on": decided}  # L2a
     started = clock_rules.initial_clocks(definition.clocks, dates, services.calendar)
     session.add_all(m.Clock(review_id=row.id, review_type=row.review_type, **c.__dict__) for c in started)
     record_history(
@@ -162,6 +170,7 @@ def _create(
     today = services.today()
     not_in_future("received_on", new.received_on, today)
     not_in_future("became_aware_on", new.became_aware_on or new.received_on, today)
+    check_particulars(new.particulars, today)
     with services.db.write() as session:
         if idempotency_key is not None:
             replay = _replay(session, caller, idempotency_key, new.fingerprint())
@@ -201,11 +210,26 @@ def update_review(
         check_version(row, expected_version)
         if "description" in changes:
             changes["description"] = {**row.description, **changes["description"]}
+        if "particulars" in changes:
+            changes["particulars"] = jsonable({**(row.particulars or {}), **changes["particulars"]})
+            check_particulars(changes["particulars"], services.today())
         for name, value in changes.items():
             setattr(row, name, list(value) if name == "themes" else value)
         record_history(session, row, caller, "review_updated", services.today(), changes)
         session.flush()
         return jsonable(review_view(services, session, row))
+
+
+def check_particulars(particulars: dict[str, Any], today: date) -> None:
+    """N1 dates are not in the future (C7); X1: the lead partnership is one of the two areas (§20.4)."""
+    for name in ("secretary_of_state_notified_on", "ofsted_notified_on"):
+        value = particulars.get(name)
+        if value is not None:
+            not_in_future(f"particulars.{name}", date.fromisoformat(str(value)), today)
+    lead, areas = particulars.get("lead_partnership"), {particulars.get("incident_area"), particulars.get("home_area")}
+    if lead is not None and lead not in areas:
+        message = "must be the incident area or the home area (X1, §20.4)"
+        raise InvalidData([{"field": "particulars.lead_partnership", "message": message}])
 
 
 def _encode_cursor(created_at: datetime, review_id: str) -> str:
@@ -240,8 +264,8 @@ def list_reviews(
         query = query.where(m.Review.state == state)
     if open_ is not None:
         query = query.where(m.Review.open == open_)
-    if caller.role == "agency":
-        query = query.where(agency_involved(caller, m.Review.id))
+    if (scope := review_scope(caller)) is not None:
+        query = query.where(scope)
     if cursor:
         created, last_id = _decode_cursor(cursor)
         query = query.where(
@@ -255,7 +279,8 @@ def list_reviews(
         rows = list(session.scalars(query))
         page = rows[:limit]
         next_cursor = _encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
-        return jsonable({"items": _listed(services, session, page), "next_cursor": next_cursor})
+        items = [need_to_know.summary(caller, i) for i in _listed(services, session, page)]
+        return jsonable({"items": items, "next_cursor": next_cursor})
 
 
 def _listed(services: Services, session: Session, rows: list[m.Review]) -> list[dict[str, Any]]:
@@ -278,7 +303,8 @@ def listed_reviews(services: Services, caller: Caller, review_ids: list[str]) ->
     if not wanted:
         return {}
     query = select(m.Review).where(m.Review.id.in_(wanted))
-    if caller.role == "agency":
-        query = query.where(agency_involved(caller, m.Review.id))
+    if (scope := review_scope(caller)) is not None:
+        query = query.where(scope)
     with services.db.read() as session:
-        return {item["id"]: item for item in jsonable(_listed(services, session, list(session.scalars(query))))}
+        listed = _listed(services, session, list(session.scalars(query)))
+        return {item["id"]: need_to_know.summary(caller, item) for item in jsonable(listed)}

@@ -73,7 +73,7 @@ def signed_in(services: Services, token: str, idle_minutes: int) -> SignedIn | N
     s, k = m.BoardSession, m.ApiKey
     row = services.db.first(
         select(s.id, s.issuer_name, s.identity, s.last_seen_at, s.expires_at, s.ended_at)
-        .add_columns(k.id.label("key_id"), k.name, k.role, k.partner, k.organisation, k.revoked_at)
+        .add_columns(k.id.label("key_id"), k.name, k.role, k.partner, k.organisation, k.person_id, k.revoked_at)
         .add_columns(k.expires_at.label("key_expires_at"))
         .join(k, k.id == s.api_key_id)
         .where(s.token_hash == _hash(token))
@@ -94,7 +94,7 @@ def signed_in(services: Services, token: str, idle_minutes: int) -> SignedIn | N
 
 def _caller(row: Any) -> Caller:
     if row.identity is None:  # an API key: as the key is now
-        return Caller(row.key_id, row.name, row.role, row.partner, row.organisation)
+        return Caller(row.key_id, row.name, row.role, row.partner, row.organisation, person_id=row.person_id)
     who = row.identity
     return Caller(
         row.key_id,

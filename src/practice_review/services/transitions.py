@@ -27,10 +27,18 @@ from .views import OPENED, review_view
 
 
 def _open_linked_review(
-    services: Services, session: Session, caller: Caller, parent: m.Review, review_type: str, on: date
+    services: Services,
+    session: Session,
+    caller: Caller,
+    parent: m.Review,
+    review_type: str,
+    on: date,
+    carried: dict[str, Any],
 ) -> m.Review:
-    """K1: the review an event opens, in the same transaction, linked both ways."""
+    """K1: the review an event opens, in the same transaction, linked both ways, starting with the facts
+    the event carries to it (L2a: the local decision date its clocks count from)."""
     new = NewReview(
+        facts=dict(carried),
         review_type=review_type,
         child_reference=parent.child_reference,
         received_on=on,
@@ -41,6 +49,17 @@ def _open_linked_review(
     child = insert_review(services, session, caller, new, services.engine.current(review_type))
     session.add(m.Link(review_id=parent.id, linked_review_id=child.id, relation=OPENED, created_at=utcnow()))
     return child
+
+
+def _record_external_link(session: Session, row: m.Review, link: tuple[str, str, str]) -> dict[str, str]:
+    """K1: the external process an event names (S2: the national review the Panel undertakes)."""
+    kind, reference, relation = link
+    session.add(
+        m.Link(
+            review_id=row.id, external_kind=kind, external_reference=reference, relation=relation, created_at=utcnow()
+        )
+    )
+    return {"kind": kind, "reference": reference, "relation": relation}
 
 
 def fire_event(
@@ -69,7 +88,12 @@ def fire_event(
             for attribute, value in changed.__dict__.items():
                 setattr(clock, attribute, value)
             session.add(clock)
-        opened = _open_linked_review(services, session, caller, row, decision.opens, when) if decision.opens else None
+        opened = (
+            _open_linked_review(services, session, caller, row, decision.opens, when, decision.carried)
+            if decision.opens
+            else None
+        )
+        external = _record_external_link(session, row, decision.external_link) if decision.external_link else None
         row.state = decision.to_state
         row.open = decision.review_open
         row.last_occurred_on = when
@@ -92,6 +116,7 @@ def fire_event(
                     name: clock_rules.reported_status(c, ctx.today) for name, c in decision.clock_changes.items()
                 },
                 "opened": {"review_id": opened.id, "reference": opened.reference} if opened else None,
+                **({"linked": external} if external else {}),
             },
         )
         session.flush()
@@ -103,6 +128,7 @@ def fire_event(
         after = replace(
             ctx,
             state=row.state,
+            open=row.open,
             last_occurred_on=when,
             facts=dict(row.facts),
             endorsements=(),

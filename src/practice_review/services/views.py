@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..storage import models as m
 from ..workflow import clocks as clock_rules
 from ..workflow.context import Clock, ReviewContext
+from ..workflow.definitions import WorkflowDefinition
 from .common import (
     Services,
     as_utc,
@@ -20,7 +22,7 @@ from .facts import as_clock, clock_rows, load_context
 OPENED, OPENED_BY = "opened", "opened_by"  # K1: the relation of a review opened by another, each way
 
 
-def clock_view(services: Services, clock: Clock, today: date) -> dict[str, Any]:
+def clock_view(services: Services, clock: Clock, today: date, pausable: bool = True) -> dict[str, Any]:
     return {
         "name": clock.name,
         "status": clock_rules.reported_status(clock, today),
@@ -32,6 +34,7 @@ def clock_view(services: Services, clock: Clock, today: date) -> dict[str, Any]:
         "paused_on": clock.paused_on,
         "paused_working_days": clock.paused_working_days,
         "window": clock.window,
+        "pausable": pausable,  # T3: as its workflow declares
         "delayed": clock_rules.delayed(clock, today),
         "delay_reported_on": clock.delay_reported_on,
     }
@@ -54,6 +57,7 @@ def summary_view(row: m.Review) -> dict[str, Any]:
         "summary": row.summary,
         "description": dict(row.description),
         "facts": dict(row.facts),
+        "particulars": dict(row.particulars or {}),
         "created_at": as_utc(row.created_at),
         "updated_at": as_utc(row.updated_at),
     }
@@ -63,8 +67,9 @@ def clock_views(services: Services, row: m.Review, clocks: dict[str, m.Clock], t
     """The review's clocks in the order its workflow declares them."""
     definitions = services.engine.definition(row.review_type, row.workflow_version).clocks
     order = {d.name: i for i, d in enumerate(definitions)}
+    pausable = {d.name: d.pausable for d in definitions}
     ordered = sorted(clocks.values(), key=lambda c: order.get(c.name, len(order)))
-    return [clock_view(services, as_clock(c), today) for c in ordered]
+    return [clock_view(services, as_clock(c), today, pausable.get(c.name, True)) for c in ordered]
 
 
 def links_view(session: Session, review_id: str) -> list[dict[str, Any]]:
@@ -131,6 +136,7 @@ def review_view(
     clocks = clock_rows(session, row.id) if clocks is None else clocks
     ctx = ctx or load_context(services, session, row, clocks)
     clock_list = clock_views(services, row, clocks, ctx.today)
+    links = links_view(session, row.id)
     return {
         **summary_view(row),
         "clocks": clock_list,
@@ -145,5 +151,17 @@ def review_view(
             }
             for a in services.engine.available_events(definition, ctx)
         ],
-        "links": links_view(session, row.id),
+        "links": links,
+        "outstanding_tasks": outstanding_tasks(services, definition, ctx, links),
     }
+
+
+def outstanding_tasks(
+    services: Services, definition: WorkflowDefinition, ctx: ReviewContext, links: list[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """S5, N1, X1: what the workflow's `tasks` say is still to be done; they block nothing."""
+    external = tuple((link["external"]["kind"], link["external"]["reference"]) for link in links if "external" in link)
+    return [
+        {"rule": b.rule, "message": b.message}
+        for b in services.engine.tasks(definition, replace(ctx, external_links=external))
+    ]

@@ -44,8 +44,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    def __init__(self, url: str, reports_url: str | None = None, **pool: Any) -> None:
-        """`pool`: pool_size, max_overflow and pool_timeout for PostgreSQL (Settings.pool_*)."""
+    def __init__(
+        self, url: str, reports_url: str | None = None, info: dict[str, Any] | None = None, **pool: Any
+    ) -> None:
+        """`info` is in every session's `info` (the audit keys record_history signs with); `pool`: pool_size,
+        max_overflow and pool_timeout for PostgreSQL (Settings.pool_*)."""
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
@@ -59,8 +62,9 @@ class Database:
             writer = self.engine
         # A single read needs no transaction: on PostgreSQL it skips BEGIN and ROLLBACK round trips.
         self._single = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(writer, expire_on_commit=False)
+        self.info = dict(info or {})
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info=self.info)
+        self._write = sessionmaker(writer, expire_on_commit=False, info=self.info)
         # The partnership's figures may come from a read replica, off the primary that takes the writes.
         self.reports_engine = create_engine(normalise_url(reports_url), pool_pre_ping=True) if reports_url else None
         self._reports = sessionmaker(self.reports_engine, expire_on_commit=False) if self.reports_engine else self._read

@@ -67,6 +67,8 @@ class Review(Base):
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     description: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
+    # issue 13, N1/X1: the child's circumstances, the LA's notifications, the incident and home areas
+    particulars: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, server_default=text("'{}'"))
     last_occurred_on: Mapped[date] = mapped_column(Date, nullable=False)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=text("''"))
     state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -108,6 +110,7 @@ class HistoryEvent(Base):
     effects: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=text("''"))  # A1: chained
+    key_id: Mapped[str | None] = mapped_column(String(32))  # the audit key of the HMAC; NULL: unkeyed (before 0010)
 
     __table_args__ = (UniqueConstraint("review_id", "seq"),)
 
@@ -178,6 +181,11 @@ class Endorsement(Base):
     endorsed_on: Mapped[date] = mapped_column(Date, nullable=False)
     state_entered_seq: Mapped[int] = mapped_column(Integer, nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # issue 13, S1: recorded by the party itself, or by the Business Unit as a proxy with its evidence
+    proxy: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    proxy_evidence: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+    decision: Mapped[str | None] = mapped_column(String(64))  # S4: the decision endorsed (e.g. publish)
 
 
 class InformationRequest(Base):
@@ -190,6 +198,9 @@ class InformationRequest(Base):
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     returned_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # issue 13, X1: the area asked, and whether it answers as a priority (a cross-boundary request)
+    area: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
 
     __table_args__ = (Index("ix_information_requests_returned_on_due_on", "returned_on", "due_on"),)
 
@@ -273,7 +284,10 @@ class Subscription(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     url: Mapped[str] = mapped_column(String(500), nullable=False)
     kinds: Mapped[list[str]] = mapped_column(JSON, nullable=False)
-    secret: Mapped[str] = mapped_column(String(200), nullable=False)  # shared with the receiver: it signs
+    secret: Mapped[str] = mapped_column(String(200), nullable=False)  # whsec_…, encrypted (security.SecretBox)
+    previous_secret: Mapped[str | None] = mapped_column(String(200))  # still signs until previous_secret_until
+    previous_secret_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    partner: Mapped[str | None] = mapped_column(String(32))  # a partner key's subscription: only that partner's
     due_within: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False)
     created_by: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False)
@@ -309,6 +323,7 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     partner: Mapped[str | None] = mapped_column(String(32))
     organisation: Mapped[str | None] = mapped_column(String(200))
+    person_id: Mapped[str | None] = mapped_column(String(100))  # the person it was issued to (binds a reviewer)
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

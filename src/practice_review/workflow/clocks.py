@@ -27,7 +27,11 @@ def is_ticking(clock: Clock) -> bool:
 
 
 class ClockError(ValueError):
-    """A pause, resume or extension the clock's state does not allow."""
+    """A pause, resume or extension the clock's state (C6) or its definition (T3) does not allow."""
+
+    def __init__(self, message: str, rule: str = "C6") -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 def due_date(definition: ClockDef, start: date, calendar: WorkingCalendar) -> date:
@@ -86,8 +90,14 @@ def after_event(
     return changed
 
 
-def paused(clock: Clock, on: date) -> Clock:
-    """C6: stop counting (parallel proceedings, coroner: §8)."""
+def paused(clock: Clock, on: date, pausable: bool = True) -> Clock:
+    """C6: stop counting (parallel proceedings, coroner: §8), if its workflow lets it be paused (T3)."""
+    if not pausable:
+        raise ClockError(
+            f"clock '{clock.name}' may not be paused: its delays are reported, not hidden; "
+            "extend it with a reason instead",
+            rule="T3",
+        )
     if clock.status != RUNNING:
         raise ClockError(f"clock '{clock.name}' is {clock.status}: only a running clock can be paused")
     if clock.started_on is not None and on < clock.started_on:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..calendar import LONDON, WorkingCalendar
+from .partnership import WorkflowSettings
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Endorsement:
     name: str
     agrees: bool
     endorsed_on: date
+    proxy: bool = False  # S1: recorded by the Business Unit on the party's behalf, with evidence
+    decision: str | None = None  # S4: the decision endorsed, when it names one (publish, not_to_publish)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class ReviewContext:
     facts: dict[str, Any] = field(default_factory=dict)  # what earlier events remembered
     description: dict[str, str] = field(default_factory=dict)  # the referral's description (§5.4)
     actions: int = 0  # actions in the review's action plan (K2, L9)
+    settings: WorkflowSettings | None = None  # T1: its workflow version's; the engine sets it for guards
+    open: bool = True
+    particulars: dict[str, Any] = field(default_factory=dict)  # N1, X1: circumstances, notifications, areas
+    external_links: tuple[tuple[str, str], ...] = ()  # K1 (kind, reference): given when tasks are evaluated
 
 
 @dataclass(frozen=True)

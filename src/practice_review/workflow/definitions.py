@@ -10,19 +10,32 @@ import hashlib
 import inspect
 import json
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..roles import ROLES, STATUTORY_PARTNERS
+from ..roles import ROLES
 from . import guards as guard_registry
+from .partnership import (
+    PARTNERSHIP_FILE,
+    PARTNERSHIP_WIDE,
+    SettingsError,
+    WorkflowSettings,
+    load_partnership,
+    parse_settings,
+    shipped_partnership,
+)
 
 ANY_OPEN_STATE = "*"
 CREATED = "created"
 DATA_TYPES = {"string", "integer", "boolean", "date", "object"}
-REVIEW_DATE_FIELDS = {"received_on", "became_aware_on"}
+# L2a: decided_on is the local decision to review: a `decided_on` fact the review was opened with, else received_on
+REVIEW_DATE_FIELDS = {"received_on", "became_aware_on", "decided_on"}
+PARTY_LISTS = ("statutory_partners", "endorsing_parties")  # settings a guard's `parties` may name
+EVENT_KEYS = {"name", "from", "to", "roles", "meeting", "data", "guards", "remember", "opens", "branches"}
 
 
 class WorkflowError(ValueError):
@@ -62,6 +75,19 @@ class EventDef:
     meeting: str | None = None
     remember: dict[str, Any] = field(default_factory=dict, hash=False)  # fact name -> what to keep
     opens: Opens | None = None
+    branches: Branches | None = None  # S2: where the event goes depends on a data field's value
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Every state the event can lead to: its `to`, and each branch's."""
+        cases = self.branches.cases.values() if self.branches else ()
+        return tuple(dict.fromkeys([self.dest, *(c.dest for c in cases)]))
+
+    def branch(self, data: dict[str, Any]) -> Branch | None:
+        """The branch the event's data selects, if any (None: the event's own `to`, `opens` and `remember`)."""
+        if self.branches is None:
+            return None
+        return self.branches.cases.get(str(data.get(self.branches.field)))
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,34 @@ class Opens:
 
     source: str  # a data field, else a fact
     types: dict[str, str] = field(hash=False)  # its value -> review type; other values open nothing
+    carry: tuple[str, ...] = ()  # facts the opened review starts with (L2a: decided_on)
+
+
+@dataclass(frozen=True)
+class ExternalLinkSpec:
+    """K1: the event records a link to an external process, its reference taken from a data field."""
+
+    kind: str
+    reference: str  # a data field
+    relation: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One value of a branching field: where the event goes instead, what it opens, keeps and links.
+
+    A branch opens nothing unless it says so."""
+
+    dest: str
+    opens: Opens | None = None
+    remember: dict[str, Any] = field(default_factory=dict, hash=False)
+    link: ExternalLinkSpec | None = None
+
+
+@dataclass(frozen=True)
+class Branches:
+    field: str
+    cases: dict[str, Branch] = field(hash=False)
 
 
 @dataclass(frozen=True)
@@ -82,6 +136,14 @@ class ClockDef:
     months: int | None
     stops_on: tuple[str, ...]
     window: bool = False  # a period others are given (L5), never breached: it closes
+    pausable: bool = True  # T3: may be paused (C6); one that is not is extended with a reason instead
+
+    @property
+    def start(self) -> dict[str, str]:
+        """What starts it and which date it counts from."""
+        if self.starts_on == CREATED:
+            return {"event": CREATED, "date": self.start_from or "received_on"}
+        return {"event": self.starts_on, "date": "occurred_on"}
 
     @property
     def duration_text(self) -> str:
@@ -100,7 +162,9 @@ class WorkflowDefinition:
     events: tuple[EventDef, ...]
     clocks: tuple[ClockDef, ...]
     every_event_guards: tuple[GuardSpec, ...]
+    settings: WorkflowSettings
     source: dict[str, Any] = field(hash=False, compare=False)
+    tasks: tuple[GuardSpec, ...] = ()  # S5, N1, X1: checks that block nothing but show what is left to do
 
     def events_from(self, state: str) -> list[EventDef]:
         return [e for e in self.events if state in e.sources]
@@ -113,6 +177,18 @@ class WorkflowDefinition:
 
     def is_open(self, state: str) -> bool:
         return state not in self.final_states
+
+    def meeting_rules(self, kind: str) -> tuple[tuple[str, ...], int]:
+        """Q1–Q4 for a meeting of `kind`: the partners its quorum needs and the papers hours, as the guards of
+        the events decided at it say, else as the settings say (T1)."""
+        partners, hours = self.settings.statutory_partners, self.settings.papers_hours
+        for guard in (g for e in self.events if e.meeting == kind for g in e.guards):
+            named = guard.params.get("partners")
+            if guard.check == "meeting_quorate" and named is not None:
+                partners = self.settings.party_list(named) if isinstance(named, str) else tuple(named)
+            if guard.check == "documents_shared_in_time" and guard.params.get("hours") is not None:
+                hours = int(guard.params["hours"])
+        return partners, hours
 
 
 def content_version(source: dict[str, Any]) -> str:
@@ -133,10 +209,13 @@ def _is_scalar(value: Any) -> bool:
 class _Parser:
     """Turns one parsed YAML document into a WorkflowDefinition, collecting every problem."""
 
-    def __init__(self, source: dict[str, Any], origin: str) -> None:
+    def __init__(self, source: dict[str, Any], origin: str, partnership: WorkflowSettings | None, stored: bool) -> None:
         self.source = source
         self.origin = origin
+        self.partnership = partnership
+        self.stored = stored
         self.problems: list[str] = []
+        self.settings = shipped_partnership() if partnership is None else partnership
 
     def fail(self, message: str) -> None:
         self.problems.append(message)
@@ -175,31 +254,61 @@ class _Parser:
                 self.fail(f"missing top-level key '{key}'")
         if self.problems:
             raise WorkflowError(self.origin, self.problems)
-        unknown = set(src) - {"review_type", "title", "reference_prefix", "states", "events", "clocks", "every_event"}
+        known = {
+            "review_type",
+            "title",
+            "reference_prefix",
+            "states",
+            "events",
+            "clocks",
+            "every_event",
+            "settings",
+            "tasks",
+        }
+        unknown = set(src) - known
         if unknown:
             self.fail(f"unknown top-level keys: {sorted(unknown)}")
+        self._settings(src.get("settings"))
 
         states, initial, final = self._states(src["states"])
         events = tuple(self._event(i, e, states, final) for i, e in enumerate(_as_list(src["events"])))
         self._check_unique(events)
         clocks = tuple(self._clock(name, c, events) for name, c in self.mapping(src.get("clocks"), "'clocks'").items())
         every = self._guards(self.mapping(src.get("every_event"), "'every_event'").get("guards"), "every_event")
+        tasks = self._guards(src.get("tasks"), "tasks")
         self._check_reachable(states, initial, final, events)
+        self._check_carried(events)
         if self.problems:
             raise WorkflowError(self.origin, self.problems)
+        resolved = {**src, "settings": self.settings.as_source()}  # T1: hashed and stored with the version
         return WorkflowDefinition(
             review_type=str(src["review_type"]),
             title=str(src.get("title") or src["review_type"]),
             reference_prefix=str(src.get("reference_prefix") or str(src["review_type"])[:3].upper()),
-            version=content_version(src),
+            version=content_version(resolved),
             initial_states=tuple(initial),
             states=tuple(states),
             final_states=frozenset(final),
             events=events,
             clocks=clocks,
             every_event_guards=every,
-            source=src,
+            settings=self.settings,
+            source=resolved,
+            tasks=tasks,
         )
+
+    def _settings(self, raw: Any) -> None:
+        """T1: the partnership's settings overlaid by this file's own `settings:` block. A stored version
+        keeps its own; a file may not change the partnership-wide ones (they live in partnership.yaml)."""
+        if raw is not None and not self.stored and self.partnership is not None and isinstance(raw, dict):
+            current = self.partnership.as_source()
+            for key in PARTNERSHIP_WIDE:
+                if key in raw and raw[key] != current[key]:
+                    self.fail(f"settings: '{key}' is the partnership's: set it in {PARTNERSHIP_FILE}")
+        try:
+            self.settings = parse_settings(raw, "settings", self.settings)
+        except SettingsError as exc:
+            self.problems.extend(exc.problems)
 
     def _states(self, raw: Any) -> tuple[list[str], list[str], set[str]]:
         if not isinstance(raw, dict) or not raw:
@@ -221,7 +330,7 @@ class _Parser:
         raw = self.mapping(raw, f"event #{index}")
         name = str(raw.get("name") or f"#{index}")
         where = f"event '{name}'"
-        unknown = set(raw) - {"name", "from", "to", "roles", "meeting", "data", "guards", "remember", "opens"}
+        unknown = set(raw) - EVENT_KEYS
         if unknown:
             self.fail(f"{where}: unknown keys {sorted(unknown)}")
         sources = self.names(raw.get("from"), f"{where}: 'from'")
@@ -243,26 +352,67 @@ class _Parser:
         meeting = raw.get("meeting")
         if meeting is not None and meeting not in MEETING_KINDS:
             self.fail(f"{where}: unknown meeting kind '{meeting}' (one of {sorted(MEETING_KINDS)})")
+        data = tuple(
+            self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()
+        )
         return EventDef(
             name=name,
             sources=tuple(str(s) for s in sources),
             dest=str(raw.get("to")),
             roles=roles,
             guards=self._guards(raw.get("guards"), where),
-            data=tuple(
-                self._field(where, f, spec) for f, spec in self.mapping(raw.get("data"), f"{where}: 'data'").items()
-            ),
+            data=data,
             meeting=meeting,
             remember=self._remember(raw.get("remember"), where),
             opens=self._opens(raw.get("opens"), where),
+            branches=self._branches(raw.get("branches"), where, states, data),
+        )
+
+    def _branches(self, raw: Any, where: str, states: list[str], data: tuple[FieldSpec, ...]) -> Branches | None:
+        """`branches: {field: <enum data field>, cases: {value: {to, opens, remember, link}}}` (S2)."""
+        if raw is None:
+            return None
+        raw = self.mapping(raw, f"{where}: 'branches'")
+        name = str(raw.get("field"))
+        spec = next((f for f in data if f.name == name), None)
+        if spec is None or not spec.enum:
+            self.fail(f"{where}: 'branches' field '{name}' must be one of the event's enum data fields")
+        cases = {}
+        for value, case in self.mapping(raw.get("cases"), f"{where}: 'branches' cases").items():
+            at = f"{where}: branch '{value}'"
+            case = self.mapping(case, at)
+            if set(case) - {"to", "opens", "remember", "link"}:
+                self.fail(f"{at}: unknown keys {sorted(set(case) - {'to', 'opens', 'remember', 'link'})}")
+            if spec is not None and spec.enum and str(value) not in spec.enum:
+                self.fail(f"{at}: '{value}' is not a value of data field '{name}'")
+            if case.get("to") not in states:
+                self.fail(f"{at}: unknown state '{case.get('to')}'")
+            cases[str(value)] = Branch(
+                dest=str(case.get("to")),
+                opens=self._opens(case.get("opens"), at),
+                remember=self._remember(case.get("remember"), at),
+                link=self._link(case.get("link"), at, data),
+            )
+        return Branches(field=name, cases=cases)
+
+    def _link(self, raw: Any, where: str, data: tuple[FieldSpec, ...]) -> ExternalLinkSpec | None:
+        if raw is None:
+            return None
+        raw = self.mapping(raw, f"{where}: 'link'")
+        reference = str(raw.get("reference", "")).removeprefix("data.")
+        if not raw.get("kind") or reference not in {f.name for f in data}:
+            self.fail(f"{where}: 'link' needs 'kind' and 'reference' (one of the event's data fields)")
+        return ExternalLinkSpec(
+            kind=str(raw.get("kind")), reference=reference, relation=str(raw.get("relation") or raw.get("kind"))
         )
 
     def _check_role(self, role: str, where: str) -> None:
         base, _, partner = role.partition(":")
         if base not in ROLES:
             self.fail(f"{where}: unknown role '{role}'")
-        elif partner and (base != "partner" or partner not in STATUTORY_PARTNERS):
-            self.fail(f"{where}: unknown role '{role}' (partner codes: {', '.join(STATUTORY_PARTNERS)})")
+        elif partner and (base != "partner" or partner not in self.settings.statutory_partners):
+            codes = ", ".join(self.settings.statutory_partners)
+            self.fail(f"{where}: unknown role '{role}' (partner codes: {codes})")
 
     def _field(self, where: str, name: str, raw: Any) -> FieldSpec:
         raw = self.mapping(raw, f"{where}: data field '{name}'")
@@ -303,7 +453,19 @@ class _Parser:
         types = self.mapping(opens.get("types"), f"{where}: 'opens' types")
         if not opens.get("from") or not types:
             self.fail(f"{where}: 'opens' needs 'from' (a data field or fact) and 'types' (value: review type)")
-        return Opens(source=str(opens.get("from")), types={str(k): str(v) for k, v in types.items()})
+        carry = tuple(self.names(opens.get("carry"), f"{where}: 'opens' carry"))
+        extra = set(opens) - {"from", "types", "carry"}
+        if extra:
+            self.fail(f"{where}: 'opens' has unknown keys {sorted(extra)}")
+        return Opens(source=str(opens.get("from")), types={str(k): str(v) for k, v in types.items()}, carry=carry)
+
+    def _check_carried(self, events: tuple[EventDef, ...]) -> None:
+        """A fact carried to an opened review must be one some event remembers."""
+        remembered = {fact for e in events for fact in e.remember}
+        for event in events:
+            for fact in event.opens.carry if event.opens else ():
+                if fact not in remembered:
+                    self.fail(f"event '{event.name}': 'opens' carries '{fact}', which no event remembers")
 
     def _guards(self, raw: Any, where: str) -> tuple[GuardSpec, ...]:
         specs = []
@@ -322,8 +484,22 @@ class _Parser:
                 accepted = set(inspect.signature(registered).parameters) - {"ctx", "attempt"}
                 if set(params) - accepted:
                     self.fail(f"{where}: guard '{check}' takes no parameter(s) {sorted(set(params) - accepted)}")
+                self._check_parties(params.get("parties"), f"{where}: guard '{check}'")
             specs.append(GuardSpec(rule=str(rule), check=str(check), params=dict(params)))
         return tuple(specs)
+
+    def _check_parties(self, parties: Any, where: str) -> None:
+        """T1: `parties` is a settings list by name, or parties each of whom may endorse."""
+        if parties is None:
+            return
+        if isinstance(parties, str):
+            if parties not in PARTY_LISTS:
+                self.fail(f"{where}: parties '{parties}' is not a settings list ({', '.join(PARTY_LISTS)})")
+            return
+        unknown = [p for p in self.names(parties, f"{where}: parties") if p not in self.settings.endorsing_parties]
+        if unknown:
+            allowed = ", ".join(self.settings.endorsing_parties)
+            self.fail(f"{where}: {', '.join(unknown)} may not endorse (endorsing parties: {allowed})")
 
     def _clock(self, name: str, raw: Any, events: tuple[EventDef, ...]) -> ClockDef:
         where = f"clock '{name}'"
@@ -346,8 +522,12 @@ class _Parser:
             self.fail(f"{where}: give exactly one of working_days or months")
         elif not isinstance(working_days if months is None else months, int):
             self.fail(f"{where}: the duration must be a whole number")
+        pausable = raw.get("pausable", True)
+        if not isinstance(pausable, bool):
+            self.fail(f"{where}: 'pausable' must be true or false")
         return ClockDef(
             window=bool(raw.get("window", False)),
+            pausable=pausable is not False,
             name=name,
             rule=str(raw.get("rule", "")),
             starts_on=starts_on,
@@ -372,9 +552,10 @@ class _Parser:
         while queue:
             state = queue.popleft()
             for event in events:
-                if state in event.sources and event.dest not in reached:
-                    reached.add(event.dest)
-                    queue.append(event.dest)
+                for dest in event.destinations if state in event.sources else ():
+                    if dest not in reached:
+                        reached.add(dest)
+                        queue.append(dest)
         for state in states:
             if state not in reached:
                 self.fail(f"state '{state}' is unreachable from the initial state(s)")
@@ -382,30 +563,49 @@ class _Parser:
                 self.fail(f"state '{state}' is not final but no event leaves it")
 
 
-MEETING_KINDS = frozenset({"screening", "rapid_review", "panel", "learning_event"})
+# P1 adds practitioner_event; review_group is the review group of an LCSPR or other review (§20.2).
+MEETING_KINDS = frozenset(
+    {"screening", "rapid_review", "panel", "learning_event", "review_group", "practitioner_event"}
+)
 
 
-def parse_definition(source: dict[str, Any], origin: str = "<workflow>") -> WorkflowDefinition:
-    return _Parser(source, origin).parse()
+def parse_definition(
+    source: dict[str, Any],
+    origin: str = "<workflow>",
+    partnership: WorkflowSettings | None = None,
+    stored: bool = False,
+) -> WorkflowDefinition:
+    """One workflow under `partnership`'s settings (default: the shipped partnership.yaml). A `stored`
+    version (from the database) keeps the settings it was stored with, whatever the partnership says now."""
+    return _Parser(source, origin, partnership, stored).parse()
 
 
-def load_file(path: Path) -> WorkflowDefinition:
+def load_file(path: Path, partnership: WorkflowSettings | None = None) -> WorkflowDefinition:
     try:
         source = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise WorkflowError(str(path), [f"not valid YAML: {exc}"]) from exc
-    return parse_definition(source, str(path))
+    return parse_definition(source, str(path), partnership or load_partnership(path.parent))
+
+
+def workflow_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.name != PARTNERSHIP_FILE)
 
 
 def load_directory(directory: Path) -> list[WorkflowDefinition]:
-    """Every `*.yaml` in `directory`, validated; raises WorkflowError naming every problem found."""
-    files = sorted(directory.glob("*.yaml"))
+    """Every `*.yaml` in `directory` under its partnership.yaml, validated; raises WorkflowError naming
+    every problem found."""
+    files = workflow_files(directory)
     if not files:
         raise WorkflowError(str(directory), ["no workflow files (*.yaml) found"])
+    try:
+        partnership = load_partnership(directory)
+    except SettingsError as exc:
+        raise WorkflowError(str(directory), exc.problems) from None
     definitions, problems = [], []
     for path in files:
         try:
-            definitions.append(load_file(path))
+            definitions.append(load_file(path, partnership))
         except WorkflowError as exc:
             problems.extend(f"{path.name}: {p}" for p in exc.problems)
     seen: dict[str, str] = {}
@@ -415,7 +615,9 @@ def load_directory(directory: Path) -> list[WorkflowDefinition]:
         seen[definition.review_type] = definition.version
     for definition in definitions:
         for event in definition.events:
-            for review_type in event.opens.types.values() if event.opens else ():
+            branches = event.branches.cases.values() if event.branches else ()
+            opened = [o for o in (event.opens, *(b.opens for b in branches)) if o is not None]
+            for review_type in (t for o in opened for t in o.types.values()):
                 if review_type not in seen:
                     where = f"{definition.review_type}: event '{event.name}'"
                     problems.append(f"{where} opens unknown review type '{review_type}'")
@@ -424,11 +626,16 @@ def load_directory(directory: Path) -> list[WorkflowDefinition]:
     return definitions
 
 
+def request_kinds(definitions: Iterable[WorkflowDefinition]) -> tuple[str, ...]:
+    """T2: every information-request kind the workflows' settings give a deadline, in the order first given."""
+    return tuple({kind: None for d in definitions for kind in d.settings.information_requests})
+
+
 def mermaid(definition: WorkflowDefinition) -> str:
     lines = ["stateDiagram-v2"]
     lines += [f"    [*] --> {state}" for state in definition.initial_states]
     for event in definition.events:
-        lines += [f"    {source} --> {event.dest} : {event.name}" for source in event.sources]
+        lines += [f"    {source} --> {dest} : {event.name}" for source in event.sources for dest in event.destinations]
     lines += [f"    {state} --> [*]" for state in definition.states if state in definition.final_states]
     return "\n".join(lines) + "\n"
 
@@ -440,6 +647,20 @@ def _describe_field(spec: FieldSpec) -> dict[str, Any]:
     if spec.fields:
         described["fields"] = {f.name: _describe_field(f) for f in spec.fields}
     return described
+
+
+def _describe_branches(event: EventDef) -> dict[str, Any] | None:
+    if event.branches is None:
+        return None
+    cases = {
+        value: {
+            "to": b.dest,
+            "opens": {"from": b.opens.source, "types": b.opens.types} if b.opens else None,
+            "link": {"kind": b.link.kind, "reference": b.link.reference} if b.link else None,
+        }
+        for value, b in event.branches.cases.items()
+    }
+    return {"field": event.branches.field, "cases": cases}
 
 
 def describe(definition: WorkflowDefinition) -> dict[str, Any]:
@@ -458,11 +679,15 @@ def describe(definition: WorkflowDefinition) -> dict[str, Any]:
                 "to": e.dest,
                 "roles": list(e.roles),
                 "guards": [{"rule": g.rule, "check": g.check} for g in (*definition.every_event_guards, *e.guards)],
-                "opens": {"from": e.opens.source, "types": e.opens.types} if e.opens else None,
+                "opens": {"from": e.opens.source, "types": e.opens.types, "carry": list(e.opens.carry)}
+                if e.opens
+                else None,
                 "data": {f.name: _describe_field(f) for f in e.data},
+                "branches": _describe_branches(e),
             }
             for e in definition.events
         ],
+        "tasks": [{"rule": t.rule, "check": t.check} for t in definition.tasks],
         "clocks": [
             {
                 "name": c.name,
@@ -474,7 +699,10 @@ def describe(definition: WorkflowDefinition) -> dict[str, Any]:
                 "months": c.months,
                 "stops_on": list(c.stops_on),
                 "window": c.window,
+                "pausable": c.pausable,
+                "start": c.start,
             }
             for c in definition.clocks
         ],
+        "settings": definition.settings.as_source(),
     }

@@ -8,7 +8,7 @@ ORM row, whose attribute names could collide with event names).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -17,10 +17,13 @@ from transitions.extensions import LockedMachine
 from ..calendar import WorkingCalendar, add_calendar_months
 from ..errors import EventNotAvailable, InvalidData, NotPermitted, TransitionRefused, UnknownWorkflow
 from ..roles import role_allows
+from ..rules.text import MESSAGE as TEXT_MESSAGE
+from ..rules.text import hidden_character
 from . import clocks as clock_rules
 from .context import Attempt, Clock, Meeting, ReviewContext
-from .definitions import EventDef, FieldSpec, WorkflowDefinition
+from .definitions import EventDef, FieldSpec, Opens, WorkflowDefinition
 from .guards import REGISTRY
+from .partnership import WorkflowSettings
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Decision:
     clock_changes: dict[str, Clock] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # the review's facts after this event
     opens: str | None = None  # K1: the review type this event opens, linked
+    carried: dict[str, Any] = field(default_factory=dict)  # the facts the opened review starts with (L2a)
+    external_link: tuple[str, str, str] | None = None  # K1: (kind, reference, relation) the event records
 
 
 class _Token:
@@ -57,12 +62,21 @@ class _Token:
     state: str
 
 
+def _trigger(event: str, dest: str) -> str:
+    """The machine's trigger for an event going to `dest` (a branching event has one per destination)."""
+    return f"{event}->{dest}"
+
+
 def _build_machine(definition: WorkflowDefinition) -> LockedMachine:
     return LockedMachine(
         model=None,
         states=list(definition.states),
         initial=definition.initial_states[0],
-        transitions=[{"trigger": e.name, "source": list(e.sources), "dest": e.dest} for e in definition.events],
+        transitions=[
+            {"trigger": _trigger(e.name, dest), "source": list(e.sources), "dest": dest}
+            for e in definition.events
+            for dest in e.destinations
+        ],
         auto_transitions=False,  # the to_<state> helpers would skip every guard
         ignore_invalid_triggers=False,
     )
@@ -90,8 +104,8 @@ def _parse_field(spec: FieldSpec, value: Any, errors: list[dict[str, str]], path
         problem = "must be a string"
     elif len(value) > spec.max_length:
         problem = f"must be at most {spec.max_length} characters"
-    elif any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in value):
-        problem = "must not contain control characters"
+    elif hidden_character(value, lines=True):
+        problem = TEXT_MESSAGE
     if problem:
         errors.append({"field": path, "message": problem})
     return value
@@ -126,10 +140,10 @@ def validate_data(event: EventDef, data: Mapping[str, Any]) -> dict[str, Any]:
     return parsed
 
 
-def remembered(event: EventDef, occurred_on: date, data: Mapping[str, Any]) -> dict[str, Any]:
+def remembered(remember: Mapping[str, Any], occurred_on: date, data: Mapping[str, Any]) -> dict[str, Any]:
     """The facts an event keeps on the review (`remember:` in its workflow), as JSON values."""
     facts: dict[str, Any] = {}
-    for fact, source in event.remember.items():
+    for fact, source in remember.items():
         if source == "occurred_on":
             facts[fact] = occurred_on.isoformat()
         elif isinstance(source, dict):
@@ -139,12 +153,12 @@ def remembered(event: EventDef, occurred_on: date, data: Mapping[str, Any]) -> d
     return facts
 
 
-def opened_type(event: EventDef, data: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
+def opened_type(opens: Opens | None, data: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
     """K1: the review type the event opens, from the data field or fact its workflow names."""
-    if event.opens is None:
+    if opens is None:
         return None
-    value = data.get(event.opens.source, facts.get(event.opens.source))
-    return event.opens.types.get(str(value)) if value is not None else None
+    value = data.get(opens.source, facts.get(opens.source))
+    return opens.types.get(str(value)) if value is not None else None
 
 
 def meeting_for(event: EventDef, ctx: ReviewContext, data: Mapping[str, Any]) -> Meeting | None:
@@ -169,9 +183,12 @@ class WorkflowEngine:
         current: Iterable[WorkflowDefinition],
         calendar: WorkingCalendar,
         earlier: Iterable[WorkflowDefinition] = (),
+        partnership: WorkflowSettings | None = None,
     ) -> None:
         self.calendar = calendar
         self._current = {d.review_type: d for d in current}
+        # T1: the partnership-wide settings (every current definition carries the same ones)
+        self.partnership = partnership or next(iter(self._current.values())).settings
         self._definitions: dict[tuple[str, str], WorkflowDefinition] = {}
         self._machines: dict[tuple[str, str], LockedMachine] = {}
         for definition in [*earlier, *self._current.values()]:
@@ -203,14 +220,26 @@ class WorkflowEngine:
         self, definition: WorkflowDefinition, event: EventDef, ctx: ReviewContext, attempt: Attempt
     ) -> list[Blocked]:
         """Every unmet guard of `event`, each with its rule id; empty when the event may fire."""
+        if ctx.settings is not definition.settings:  # T1: guards read the review's own version's settings
+            ctx = replace(ctx, settings=definition.settings)
         blocked = []
         for spec in (*definition.every_event_guards, *event.guards):
             for unmet in REGISTRY[spec.check](ctx, attempt, **spec.params):
                 blocked.append(Blocked(unmet.rule or spec.rule, unmet.message))
         return blocked
 
+    def tasks(self, definition: WorkflowDefinition, ctx: ReviewContext) -> list[Blocked]:
+        """What the workflow's `tasks` find still to be done (S5, N1, X1): shown, never blocking."""
+        attempt = Attempt("", ctx.today)
+        return [
+            Blocked(unmet.rule or spec.rule, unmet.message)
+            for spec in definition.tasks
+            for unmet in REGISTRY[spec.check](ctx, attempt, **spec.params)
+        ]
+
     def available_events(self, definition: WorkflowDefinition, ctx: ReviewContext) -> list[EventAvailability]:
         result = []
+        ctx = replace(ctx, settings=definition.settings) if ctx.settings is not definition.settings else ctx
         for event in definition.events_from(ctx.state):
             attempt = Attempt(event.name, ctx.today, {}, meeting_for(event, ctx, {}), event.meeting)
             blocked = self.evaluate(definition, event, ctx, attempt)
@@ -243,9 +272,13 @@ class WorkflowEngine:
         blocked = self.evaluate(definition, event, ctx, attempt)
         if blocked:
             raise TransitionRefused(blocked)
-        to_state = self._run_machine(definition, ctx.state, event_name)
+        branch = event.branch(parsed)
+        to_state = self._run_machine(definition, ctx.state, event_name, branch.dest if branch else event.dest)
         review_open = definition.is_open(to_state)
-        facts = {**ctx.facts, **remembered(event, occurred_on, parsed)}
+        facts = {**ctx.facts, **remembered(event.remember, occurred_on, parsed)}
+        if branch is not None:
+            facts |= remembered(branch.remember, occurred_on, parsed)
+        link = branch.link if branch else None
         return Decision(
             event=event_name,
             from_state=ctx.state,
@@ -257,15 +290,19 @@ class WorkflowEngine:
                 definition.clocks, ctx.clocks, event_name, occurred_on, not review_open, self.calendar
             ),
             facts=facts,
-            opens=opened_type(event, parsed, facts),
+            opens=opened_type(branch.opens if branch else event.opens, parsed, facts),
+            carried={f: facts[f] for f in (event.opens.carry if event.opens else ()) if f in facts},
+            external_link=(link.kind, str(parsed[link.reference]), link.relation)
+            if link and parsed.get(link.reference)
+            else None,
         )
 
-    def _run_machine(self, definition: WorkflowDefinition, state: str, event_name: str) -> str:
+    def _run_machine(self, definition: WorkflowDefinition, state: str, event_name: str, dest: str) -> str:
         machine = self._machines[(definition.review_type, definition.version)]
         token = _Token()
         machine.add_model(token, initial=state)
         try:
-            token.trigger(event_name)  # type: ignore[attr-defined]
+            token.trigger(_trigger(event_name, dest))  # type: ignore[attr-defined]
             return token.state
         finally:
             machine.remove_model(token)

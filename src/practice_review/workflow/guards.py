@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..roles import ENDORSING_PARTIES, STATUTORY_PARTNERS
 from ..rules.declarations import awaiting_ruling, current_declarations, excluded_people, undeclared
 from ..rules.quorum import documents_in_time, quorum
 from .context import Attempt, Endorsement, ReviewContext
+from .partnership import WorkflowSettings
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,20 @@ def guard(function: Guard) -> Guard:
 
 def _words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def _settings(ctx: ReviewContext) -> WorkflowSettings:
+    """T1: the review's workflow settings (the engine gives every guard its definition's)."""
+    if ctx.settings is None:
+        raise ValueError("guards need the workflow's settings on the review context")
+    return ctx.settings
+
+
+def parties_named(ctx: ReviewContext, parties: Sequence[str] | str | None, default: str) -> Sequence[str]:
+    """A guard's `parties`: a list, a settings list by name (`statutory_partners`), or the `default` list."""
+    if parties is None or isinstance(parties, str):
+        return _settings(ctx).party_list(parties or default)
+    return parties
 
 
 @guard
@@ -59,8 +73,10 @@ def date_not_before_occurred_on(ctx: ReviewContext, attempt: Attempt, field: str
 
 
 @guard
-def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str] = STATUTORY_PARTNERS) -> list[Unmet]:
-    """Q1/Q2 with Q3: each partner represented by someone who is not excluded."""
+def meeting_quorate(ctx: ReviewContext, attempt: Attempt, partners: Sequence[str] | str | None = None) -> list[Unmet]:
+    """Q1/Q2 with Q3: each partner (default: the statutory partners of the settings) represented by someone
+    who is not excluded."""
+    partners = parties_named(ctx, partners, "statutory_partners")
     meeting = attempt.meeting
     if meeting is None:
         kind = _words(attempt.meeting_kind or "")
@@ -105,8 +121,10 @@ def interests_ruled(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
 
 
 @guard
-def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int = 24) -> list[Unmet]:
-    """Q4: documents shared `hours` before the meeting, or reading time allowed at its start."""
+def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int | None = None) -> list[Unmet]:
+    """Q4: documents shared `hours` (default: the settings' papers_hours) before the meeting, or reading time
+    allowed at its start."""
+    hours = _settings(ctx).papers_hours if hours is None else hours
     meeting = attempt.meeting
     if meeting is None or attempt.data.get("reading_time_allowed") is True or documents_in_time(meeting, hours):
         return []
@@ -118,9 +136,10 @@ def documents_shared_in_time(ctx: ReviewContext, attempt: Attempt, hours: int = 
     return [Unmet(f"documents {when}: the record must say reading time was allowed (data.reading_time_allowed: true)")]
 
 
-def given_by(ctx: ReviewContext, on: date) -> dict[str, Endorsement]:
-    """Each party's latest endorsement given on or before `on`: a later one supersedes an earlier one."""
-    return {e.party: e for e in ctx.endorsements if e.endorsed_on <= on}
+def given_by(ctx: ReviewContext, on: date, decision: str | None = None) -> dict[str, Endorsement]:
+    """Each party's latest endorsement (of `decision`, when given) on or before `on`: a later one supersedes."""
+    wanted = [e for e in ctx.endorsements if e.endorsed_on <= on and (decision is None or e.decision == decision)]
+    return {e.party: e for e in wanted}
 
 
 @guard
@@ -133,16 +152,29 @@ def endorsers_disagree(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
 
 
 @guard
-def endorsed_by(ctx: ReviewContext, attempt: Attempt, parties: Sequence[str] = ENDORSING_PARTIES) -> list[Unmet]:
-    """§19 / L6: each party endorsed the outcome; an endorser ruled `excluding` does not count (D2)."""
-    latest = given_by(ctx, attempt.occurred_on)
+def endorsed_by(
+    ctx: ReviewContext,
+    attempt: Attempt,
+    parties: Sequence[str] | str | None = None,
+    decision: str | None = None,
+    proxies: bool = True,
+) -> list[Unmet]:
+    """§19 / L6 / S3 / S4: each party (a list, a settings list by name, default the endorsing parties) endorsed
+    the outcome (or the `decision` named); an endorser ruled `excluding` does not count (D2); a Business Unit
+    proxy counts unless the workflow says `proxies: false` (S1)."""
+    parties = parties_named(ctx, parties, "endorsing_parties")
+    latest = given_by(ctx, attempt.occurred_on, decision)
     found = []
+    what = f"the decision to {_words(decision)}" if decision else "the outcome"
     for party in parties:
         endorsement = latest.get(party)
         if endorsement is None:
-            found.append(Unmet(f"no endorsement from {_words(party)}"))
+            of = f" of {what}" if decision else ""
+            found.append(Unmet(f"no endorsement{of} from {_words(party)}"))
+        elif endorsement.proxy and not proxies:
+            found.append(Unmet(f"{_words(party)}'s endorsement was recorded by proxy: it must be its own", rule="S1"))
         elif not endorsement.agrees:
-            found.append(Unmet(f"{_words(party)} does not agree with the outcome"))
+            found.append(Unmet(f"{_words(party)} does not agree with {what}"))
         elif endorsement.person_id in excluded_people(ctx.declarations, endorsement.endorsed_on):
             found.append(
                 Unmet(
@@ -229,3 +261,114 @@ def action_plan_present(ctx: ReviewContext, attempt: Attempt, at_least: int = 1)
     if ctx.actions >= at_least:
         return []
     return [Unmet(f"the review has {ctx.actions} actions in its action plan; at least {at_least} needed to close")]
+
+
+@guard
+def date_not_after_occurred_on(ctx: ReviewContext, attempt: Attempt, field: str) -> list[Unmet]:
+    """A date given with the event (the Panel told, L7/S4) is on or before the event itself."""
+    value = attempt.data.get(field)
+    if isinstance(value, date) and value > attempt.occurred_on:
+        return [Unmet(f"data.{field} {value} is after occurred_on {attempt.occurred_on}")]
+    return []
+
+
+@guard
+def given_when(ctx: ReviewContext, attempt: Attempt, field: str, value: str, needs: Sequence[str]) -> list[Unmet]:
+    """S2 and the like: data fields `needs` are required whenever `field` is `value`."""
+    if attempt.data.get(field) != value:
+        return []
+    return [
+        Unmet(f"data.{name} is needed when data.{field} is {value}")
+        for name in needs
+        if not str(attempt.data.get(name) or "").strip()
+    ]
+
+
+@guard
+def meetings_declared(ctx: ReviewContext, attempt: Attempt, kinds: Sequence[str]) -> list[Unmet]:
+    """D1 / P1: at every meeting of these kinds held so far (panel, review group, practitioner event), each
+    attendee had a declaration on file by its date and any interest was ruled (D2); the appointed reviewer
+    has a declaration on file before taking part."""
+    found = []
+    for meeting in (m for m in ctx.meetings if m.kind in kinds and m.held_on <= attempt.occurred_on):
+        kind = _words(meeting.kind)
+        found += [
+            Unmet(
+                f"{a.name} ({a.organisation}) had no declaration of interest on file by the {kind} of {meeting.held_on}"
+            )
+            for a in undeclared(meeting.attendees, ctx.declarations, meeting.held_on)
+        ]
+        found += [
+            Unmet(f"the interest declared by {d.name} (declaration {d.id}) awaits the chair's ruling", rule="D2")
+            for d in awaiting_ruling(meeting.attendees, ctx.declarations, meeting.held_on)
+        ]
+    reviewer = ctx.facts.get("reviewer")
+    if isinstance(reviewer, dict) and str(reviewer.get("person_id")) not in current_declarations(
+        ctx.declarations, attempt.occurred_on
+    ):
+        found.append(Unmet(f"the reviewer {reviewer.get('name')} has no declaration of interest on file"))
+    return list(dict.fromkeys(found))
+
+
+@guard
+def next_escalation_level(
+    ctx: ReviewContext,
+    attempt: Attempt,
+    levels: Sequence[str],
+    within: str,
+    field: str = "level",
+    fact: str = "escalation_level",
+) -> list[Unmet]:
+    """S3: a disagreement goes up one level at a time (partners' representatives, the next level within the
+    three partners, the Safeguarding Executive), from the first level unless the review is already `within`
+    an escalation; the top level cannot be passed."""
+    current = ctx.facts.get(fact) if ctx.state == within else None
+    position = levels.index(current) + 1 if current in levels else 0
+    if position >= len(levels):
+        return [Unmet(f"the disagreement is already with the {_words(levels[-1])}, the last level")]
+    wanted = attempt.data.get(field)
+    if wanted is not None and wanted != levels[position]:
+        return [Unmet(f"the next level is {_words(levels[position])}, not {_words(str(wanted))}")]
+    return []
+
+
+# ---------------------------------------------------------------- tasks: shown as outstanding, block nothing
+
+
+@guard
+def drafts_deletion_confirmed(ctx: ReviewContext, attempt: Attempt, fact: str = "draft_report_on") -> list[Unmet]:
+    """S5: once a review that had a draft report has ended (closed or withdrawn), the Business Unit confirms
+    the drafts were deleted."""
+    if ctx.open or fact not in ctx.facts or ctx.facts.get("drafts_deletion_confirmed_by"):
+        return []
+    return [Unmet("the Business Unit has not yet confirmed that the draft reports were deleted")]
+
+
+@guard
+def notifications_recorded(ctx: ReviewContext, attempt: Attempt, external_link: str = "sar") -> list[Unmet]:
+    """N1: a care leaver's death under 25 — the local authority's notifications to the Secretary of State and
+    Ofsted, and a Safeguarding Adults Review referral linked; a looked-after child — the Ofsted notification."""
+    circumstance = ctx.particulars.get("circumstances")
+    needed = {
+        "care_leaver_death": ("secretary_of_state_notified_on", "ofsted_notified_on"),
+        "looked_after_child": ("ofsted_notified_on",),
+    }.get(str(circumstance), ())
+    found = [
+        Unmet(f"the local authority's {_words(n.removesuffix('_on'))} date is not recorded")
+        for n in needed
+        if not ctx.particulars.get(n)
+    ]
+    if circumstance == "care_leaver_death" and not any(kind == external_link for kind, _ in ctx.external_links):
+        found.append(Unmet(f"no {external_link.upper()} referral is linked (an external process, K1)"))
+    return found
+
+
+@guard
+def cross_boundary_lead(ctx: ReviewContext, attempt: Attempt) -> list[Unmet]:
+    """X1: incident and home areas recorded; when they differ, which partnership leads (the incident's, §20.4)."""
+    incident, home = ctx.particulars.get("incident_area"), ctx.particulars.get("home_area")
+    areas = (("incident area", incident), ("home area", home))
+    found = [Unmet(f"the {what} is not recorded") for what, value in areas if not value]
+    if incident and home and incident != home and not ctx.particulars.get("lead_partnership"):
+        found.append(Unmet(f"the incident ({incident}) and home ({home}) areas differ: record which partnership leads"))
+    return found

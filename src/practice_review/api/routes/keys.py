@@ -16,7 +16,14 @@ router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 4
 @router.post("", status_code=201, response_model=KeyCreated, summary="Create a key; its secret is shown only now")
 def create_key(services: ServicesDep, caller: CallerDep, body: KeyCreate) -> dict[str, Any]:
     created = keys.create_key(
-        services, body.name, body.role, body.partner, body.organisation, body.expires_at, caller=caller
+        services,
+        body.name,
+        body.role,
+        body.partner,
+        body.organisation,
+        body.expires_at,
+        caller=caller,
+        person_id=body.person_id,
     )
     return {**created.view, "key": created.secret}
 

@@ -84,12 +84,15 @@ def rule_on_declaration(
     status_code=201,
     response_model=EndorsementOut,
     responses=problems(409),
-    summary="A partner's or the independent scrutineer's endorsement of the outcome (§19)",
+    summary="A partner's or the scrutineer's endorsement of the outcome (§19), by the party or a proxy (S1)",
 )
 def record_endorsement(
     services: ServicesDep, caller: CallerDep, review_id: str, body: EndorsementCreate
 ) -> dict[str, Any]:
-    return records.record_endorsement(services, caller, review_id, **body.model_dump())
+    fields = body.model_dump(exclude={"proxy"})
+    return records.record_endorsement(
+        services, caller, review_id, **fields, proxy_evidence=body.proxy.evidence if body.proxy else None
+    )
 
 
 @router.get("/endorsements", response_model=list[EndorsementOut], summary="Endorsements, oldest first")

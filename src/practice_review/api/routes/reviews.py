@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
+from ...services import drafts, links, reviews, transitions
 from ...services import history as review_history
-from ...services import links, reviews, transitions
 from ..auth import CallerDep, ServicesDep
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
+    DraftsDeleted,
     HistoryOut,
     LinkCreate,
     LinkOut,
@@ -41,9 +42,12 @@ def create_review(
         str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)
     ] = None,
 ) -> JSONResponse:
-    fields = body.model_dump(exclude={"description"})
+    fields = body.model_dump(exclude={"description", "particulars"})
     description = body.description.model_dump(exclude_none=True) if body.description else {}
-    new = reviews.NewReview(**{**fields, "themes": tuple(body.themes), "description": description})
+    particulars = body.particulars.model_dump(exclude_none=True) if body.particulars else {}
+    new = reviews.NewReview(
+        **{**fields, "themes": tuple(body.themes), "description": description, "particulars": particulars}
+    )
     created = reviews.create_review(services, caller, new, idempotency_key)
     headers = {"Location": created.location}
     if created.replayed:
@@ -76,9 +80,13 @@ def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict
     summary="Correct or complete the referral: summary, themes, description (§5.4)",
 )
 def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True, exclude={"expected_version", "description"})
+    changes = body.model_dump(
+        exclude_none=True, exclude={"expected_version", "description", "particulars"}
+    )  # null: unchanged
     if body.description is not None:
         changes["description"] = body.description.model_dump(exclude_none=True)
+    if body.particulars is not None:
+        changes["particulars"] = body.particulars.model_dump(exclude_unset=True)
     return reviews.update_review(services, caller, review_id, body.expected_version, changes)
 
 
@@ -114,3 +122,15 @@ def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: T
 )
 def history(services: ServicesDep, caller: CallerDep, review_id: str) -> dict[str, Any]:
     return review_history.history(services, caller, review_id)
+
+
+@router.post(
+    "/{review_id}/drafts-deleted",
+    response_model=ReviewOut,
+    responses=problems(404, 409, 422),
+    summary="The Business Unit confirms the review's draft reports were deleted (S5)",
+)
+def confirm_drafts_deleted(
+    services: ServicesDep, caller: CallerDep, review_id: str, body: DraftsDeleted
+) -> dict[str, Any]:
+    return drafts.confirm_drafts_deleted(services, caller, review_id, body.deleted_on)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
 from ...services import notifications
 from ..auth import CallerDep, ServicesDep
-from ..schemas import NO_CONTROL_CHARACTERS, DeliveryOut, SubscriptionCreate, SubscriptionOut, problems
+from ..schemas import (
+    NO_CONTROL_CHARACTERS,
+    DeliveryOut,
+    SecretRotation,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionOut,
+    problems,
+)
 
 SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
 router = APIRouter(prefix="/subscriptions", tags=["notifications"], responses=problems(401, 403, 422))
@@ -17,11 +26,25 @@ router = APIRouter(prefix="/subscriptions", tags=["notifications"], responses=pr
 @router.post(
     "",
     status_code=201,
-    response_model=SubscriptionOut,
-    summary="Subscribe a URL to transitions, breaches and approaching deadlines",
+    response_model=SubscriptionCreated,
+    summary="Subscribe a URL to transitions, breaches and approaching deadlines; the signing secret is shown once",
 )
 def subscribe(services: ServicesDep, caller: CallerDep, body: SubscriptionCreate) -> dict[str, Any]:
-    return notifications.subscribe(services, caller, body.url, list(body.kinds), body.secret, body.due_within)
+    return notifications.subscribe(services, caller, body.url, list(body.kinds), body.due_within)
+
+
+@router.post(
+    "/{subscription_id}/secret/rotate",
+    response_model=SubscriptionCreated,
+    responses=problems(404),
+    summary="A new signing secret, shown once; the old one still signs for keep_previous_for_hours (default 24)",
+)
+def rotate_secret(
+    services: ServicesDep, caller: CallerDep, subscription_id: SubscriptionId, body: SecretRotation | None = None
+) -> dict[str, Any]:
+    hours = body.keep_previous_for_hours if body else None
+    overlap = notifications.DEFAULT_OVERLAP if hours is None else timedelta(hours=hours)
+    return notifications.rotate_secret(services, caller, subscription_id, overlap)
 
 
 @router.get("", response_model=list[SubscriptionOut], summary="Subscriptions (secrets are never shown)")
@@ -49,7 +72,7 @@ def list_deliveries(
     services: ServicesDep,
     caller: CallerDep,
     subscription_id: SubscriptionId,
-    status: Literal["pending", "delivered", "dead"] | None = None,
+    status: Literal["pending", "delivered", "dead", "dropped"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     return notifications.list_deliveries(services, caller, subscription_id, status, limit)
@@ -58,7 +81,7 @@ def list_deliveries(
 @router.post(
     "/{subscription_id}/deliveries/{event_id}/retry",
     response_model=DeliveryOut,
-    responses=problems(404),
+    responses=problems(404, 422),
     summary="Queue a dead notification again",
 )
 def redeliver(
