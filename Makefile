@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test browser run migrate test lint openapi bench profile clean fuzz
+.PHONY: install install-test browser oidc-provider run migrate test lint openapi bench profile clean fuzz
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser oidc-provider
 
 # The board's browser tests (tests/test_board_e2e.py) drive Debian's chromium; they skip, saying why,
 # where it cannot be installed.
@@ -29,6 +29,16 @@ browser:
 	      || echo "chromium could not be installed: the browser tests will be skipped"; \
 	  else echo "no chromium and no apt-get as root to install it: the browser tests will be skipped"; fi; \
 	fi
+
+# issue 16: a real OpenID provider for the sign-in tests (tests/oidc: node-oidc-provider, pinned by its
+# package-lock.json); they skip, saying why, where Node.js cannot be had.
+oidc-provider: tests/oidc/node_modules/.installed
+
+tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (npm ci --prefix tests/oidc --no-audit --no-fund --silent && touch $@) \
+	    || echo "npm ci failed: the OpenID provider tests will be skipped"; \
+	else echo "no Node.js/npm: the OpenID provider tests will be skipped"; fi
 
 run: install
 	$(BIN)/practice-review serve --host $(HOST) --port $(PORT)

@@ -72,9 +72,9 @@ def served(database_url: str, workers: int = 1, log: IO[bytes] | None = None) ->
 
 
 @contextmanager
-def served_in_thread(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on a free local port, in a background thread of this process; its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+def served_in_thread(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """The app served by uvicorn on a free local port (or `port`), in a background thread here; its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

@@ -5,12 +5,14 @@ marks over bank holidays, filters and pages, what an agency key sees, error page
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from practice_review.board import listing
 from practice_review.board.urgency import deadline_mark, last_amber_day
@@ -96,19 +98,26 @@ def test_a_bad_key_shows_the_form_again_with_an_error_saying_why(
         assert key not in response.text or not key  # the key is not echoed back into the page
 
 
-def test_the_key_goes_in_the_form_body_and_a_cookie_for_board_pages_never_in_a_url(
-    client: TestClient, key_for: KeyFor
+def test_the_key_goes_in_the_form_body_and_the_cookie_holds_only_a_random_session_id(
+    client: TestClient, services: Services, key_for: KeyFor
 ) -> None:
+    """Issue 14 item 11: the cookie no longer holds the raw key; the session is server-side, its id hashed."""
     key = secret(key_for("business_unit"))
     response = client.post("/board/sign-in", data={"key": key, "next": "/board"}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/board"
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"practice_review_board={key};")
+    session_id = cookie.split(";")[0].removeprefix("practice_review_board=")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", session_id) and key not in cookie and session_id not in key
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
     assert attributes == {"httponly", "path", "samesite"}  # no Expires or Max-Age: this browser session only
-    assert "Path=/board" in cookie and "SameSite=strict" in cookie
+    assert "Path=/board" in cookie and "SameSite=lax" in cookie
+    with services.db.read() as session:
+        stored = session.execute(text("SELECT token_hash, expires_at FROM board_sessions")).one()
+    assert stored.token_hash == hashlib.sha256(session_id.encode()).hexdigest()  # hashed at rest
     page = client.get("/board")
-    assert page.status_code == 200 and key not in page.text
+    assert page.status_code == 200 and key not in page.text and session_id not in page.text
+    client.cookies.set("practice_review_board", key, path="/board")  # the raw key is no session
+    assert client.get("/board", follow_redirects=False).status_code == 303
 
     # Back to the page that asked for a sign-in; never to another site, nor with a query string.
     for asked, sent_to in [
@@ -126,13 +135,29 @@ def test_the_key_goes_in_the_form_body_and_a_cookie_for_board_pages_never_in_a_u
         )
 
 
-def test_signing_out_forgets_the_key(client: TestClient, key_for: KeyFor) -> None:
+def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_dead(
+    client: TestClient, key_for: KeyFor
+) -> None:
     sign_in(client, secret(key_for("business_unit")))
     assert client.get("/board", follow_redirects=False).status_code == 200
+    copied = client.cookies.get("practice_review_board")
     response = client.post("/board/sign-out", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/board/sign-in")
     assert 'practice_review_board=""' in response.headers["set-cookie"]
     assert client.get("/board", follow_redirects=False).status_code == 303
+    client.cookies.set("practice_review_board", copied, path="/board")  # the old id, replayed
+    assert client.get("/board", follow_redirects=False).status_code == 303
+
+
+def test_a_board_session_expires_and_ends_when_idle(client: TestClient, services: Services, key_for: KeyFor) -> None:
+    key = secret(key_for("business_unit"))
+    for column, minutes in (("expires_at", 0), ("last_seen_at", -services.board_idle_minutes)):
+        sign_in(client, key)
+        assert client.get("/board", follow_redirects=False).status_code == 200
+        with services.db.write() as session:  # as if the time had passed
+            moved = datetime.now(UTC) + timedelta(minutes=minutes, seconds=-1)
+            session.execute(text(f"UPDATE board_sessions SET {column} = :at"), {"at": moved})
+        assert client.get("/board", follow_redirects=False).status_code == 303, column
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .calendar import WorkingCalendar
 from .config import Settings
+from .identity.discovery import Trust
 from .security import parse_allowed_networks, parse_audit_keys, parse_secrets_keys, warn_if_insecure
 from .services.common import Services, utcnow
 from .storage import models as m
@@ -68,4 +69,7 @@ def build_services(settings: Settings) -> Services:
         audit_keys=audit_keys,
         secrets=secrets,
         webhook_networks=parse_allowed_networks(settings.webhook_allowed_networks),
+        trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
+        board_session_minutes=settings.board_session_minutes,
+        board_idle_minutes=settings.board_idle_minutes,
     )

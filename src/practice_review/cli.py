@@ -191,6 +191,27 @@ def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_issuers_check(args: argparse.Namespace, settings: Settings) -> int:
+    """issue 16: each trusted issuer's discovery document and keys, fetched as the service will."""
+    from .identity.discovery import ProviderUnavailable, check
+
+    if not settings.issuers:
+        print("no trusted issuers: the API takes API keys only, and the board a pasted key")
+        return 0
+    failed = 0
+    for issuer in settings.issuers:
+        try:
+            print(f"ok  {issuer.name:<16} {issuer.issuer}  {check(issuer)}")
+        except ProviderUnavailable as exc:
+            failed += 1
+            print(f"bad {issuer.name:<16} {exc}", file=sys.stderr)
+        if issuer.signs_people_in and args.base_url:
+            base = args.base_url.rstrip("/")
+            print(f"    redirect URI {base}/board/sign-in/oidc/{issuer.name}/callback")
+            print(f"    after sign-out {base}/board/sign-in")
+    return 1 if failed else 0
+
+
 def cmd_openapi(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.output) if args.output else OPENAPI_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +267,13 @@ def parser() -> argparse.ArgumentParser:
     check = workflows.add_parser("check", help="validate every workflow file")
     check.add_argument("--dir", help="the folder to check (default: PRACTICE_REVIEW_WORKFLOWS_DIR or workflows/)")
     check.set_defaults(run=cmd_workflows_check)
+
+    issuers = commands.add_parser("issuers", help="trusted OpenID issuers (issue 16)").add_subparsers(
+        dest="issuers_command", required=True
+    )
+    issuers_check = issuers.add_parser("check", help="fetch each issuer's metadata and keys; exit 1 if one fails")
+    issuers_check.add_argument("--base-url", help="the service's public URL: print the redirect URIs to register")
+    issuers_check.set_defaults(run=cmd_issuers_check)
 
     openapi = commands.add_parser("openapi", help="write openapi/openapi.json")
     openapi.add_argument("--output")

@@ -13,11 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from .identity.issuers import IssuerSettingsError, TrustedIssuer, issuers_from
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = "sqlite:///./practice_review.db"
@@ -119,6 +121,16 @@ class Settings(BaseSettings):
         (parse_audit_keys if info.field_name == "audit_keys" else parse_secrets_keys)(value)
         return value
 
+    # issue 16: people sign in through their organisation's OpenID provider (README "Signing in with your
+    # organisation's account"); the issuers come from the YAML file and/or the YAML text, both if both are set
+    issuers_file: Path | None = Field(None, description="YAML file of trusted issuers")
+    issuers: Annotated[tuple[TrustedIssuer, ...], NoDecode] = Field(
+        (), validate_default=True, description="trusted issuers as YAML text (beside those of the file)"
+    )
+    jwks_refetch_seconds: float = Field(60, gt=0, le=3600, description="an unknown kid refetches keys this rarely")
+    board_session_minutes: int = Field(480, ge=1, le=10080, description="a board sign-in lasts at most this long")
+    board_idle_minutes: int = Field(60, ge=1, le=10080, description="a board sign-in ends unused this long")
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -165,6 +177,15 @@ class Settings(BaseSettings):
     def _url(cls, value: str | None) -> str | None:
         return _database_url(value)
 
+    @field_validator("issuers", mode="before")
+    @classmethod
+    def _issuers(cls, value: Any, info: ValidationInfo) -> Any:
+        """YAML text (the variable) or issuers already made (tests); with the file's issuers first."""
+        try:
+            return issuers_from(info.data.get("issuers_file"), value, os.environ)
+        except IssuerSettingsError as exc:
+            raise ValueError(str(exc)) from None
+
     @field_validator("public_base_url")
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
@@ -188,6 +209,7 @@ def _problem(error: Any) -> str:
     name = ENV_PREFIX + "_".join(str(part) for part in error["loc"][:1]).upper()
     message = str(error["msg"]).removeprefix("Value error, ")
     given = error.get("input")
-    secret = any(word in name.lower() for word in ("url", "keys"))  # never echo a password or a key
+    # never echo a password or a key (issue 16: an issuers setting may hold a client secret)
+    secret = any(word in name.lower() for word in ("url", "keys", "issuers"))
     shown = "" if isinstance(given, dict) or secret else f" (got {given!r})"
     return f"{name}: {message}{shown}"

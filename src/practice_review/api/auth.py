@@ -1,4 +1,9 @@
-"""Bearer keys: 401 for a missing or unknown key, 403 (elsewhere) for a role that may not act."""
+"""Bearer credentials: an API key, or a JWT from a trusted issuer (issue 16).
+
+401 for a missing, unknown, revoked or expired key and for an invalid token (RFC 6750 `invalid_token`,
+saying why in `error_description`); 403 (`insufficient_scope`) for a valid token that gives no role here:
+the person is known, a new token would not help. A role that may not take an action is 403 elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,44 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..identity.discovery import ProviderUnavailable
+from ..identity.people import NoRole, identify
+from ..identity.tokens import InvalidToken, looks_like_jwt, verify_access_token
 from ..roles import Caller
 from ..services.common import Services
-from ..services.keys import authenticate
+from ..services.keys import authenticate, caller_for
 from ..web import get_services
 
-bearer = HTTPBearer(auto_error=False, description="An API key from `practice-review keys create`")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key from `practice-review keys create`, or an access token from a trusted issuer",
+)
+
+
+def _challenge(error: str | None = None, description: str | None = None) -> dict[str, str]:
+    """RFC 6750 §3; a missing or unknown API key keeps the bare challenge it always had."""
+    if error is None:
+        return {"WWW-Authenticate": "Bearer"}
+    safe = (description or "").replace("\\", "").replace('"', "'")
+    return {"WWW-Authenticate": f'Bearer error="{error}", error_description="{safe}"'}
+
+
+def token_caller(services: Services, token: str, acting_for: str | None) -> Caller:
+    if not services.trust.configured:
+        described = "no identity provider is trusted here: use an API key"
+        raise HTTPException(401, described, _challenge("invalid_token", described))
+    try:
+        caller = caller_for(services, identify(verify_access_token(services.trust, token)), acting_for)
+    except InvalidToken as exc:
+        raise HTTPException(401, exc.description, _challenge("invalid_token", exc.description)) from exc
+    except NoRole as exc:
+        raise HTTPException(403, exc.description, _challenge("insufficient_scope", exc.description)) from exc
+    except ProviderUnavailable as exc:
+        raise HTTPException(503, "the token's issuer cannot be reached to check its keys; try again") from exc
+    if caller is None:
+        described = "this person's or system's access has been revoked here"
+        raise HTTPException(401, described, _challenge("invalid_token", described))
+    return caller
 
 
 def get_caller(
@@ -27,12 +64,16 @@ def get_caller(
         ),
     ] = None,
 ) -> Caller:
-    challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:  # HTTPBearer gives None for a missing header or another scheme
-        raise HTTPException(401, "an API key is required: Authorization: Bearer <key>", headers=challenge)
-    caller = authenticate(get_services(request), credentials.credentials, acting_for)
-    if caller is None:
-        raise HTTPException(401, "unknown, revoked or expired API key", headers=challenge)
+        raise HTTPException(401, "an API key or access token is required: Authorization: Bearer <it>", _challenge())
+    services = get_services(request)
+    if looks_like_jwt(credentials.credentials):
+        caller = token_caller(services, credentials.credentials, acting_for)
+    else:
+        found = authenticate(services, credentials.credentials, acting_for)
+        if found is None:
+            raise HTTPException(401, "unknown, revoked or expired API key", _challenge())
+        caller = found
     return caller
 
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
 from ..calendar import LONDON, add_calendar_months
 from ..errors import InvalidData
-from ..permissions import allows
-from ..services.keys import authenticate
 from ..web import get_services
 from . import listing, months
 from .pages import render
-from .session import PATH, BoardCaller, back_to, forget_key, keep_key, refuse_cross_site
+from .session import PATH, BoardCaller
 from .views import review_page
 
 router = APIRouter(prefix=PATH, include_in_schema=False)
@@ -33,38 +29,6 @@ def _review_type(request: Request, value: str) -> str | None:
     if value and value not in _types(request):
         raise InvalidData([{"field": "type", "message": f"there is no review type {value!r}"}])
     return value or None
-
-
-@router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_form(request: Request, next: Text = "") -> HTMLResponse:
-    return render(request, "sign_in.html", {"next": back_to(next), "error": None})
-
-
-@router.post("/sign-in", response_class=HTMLResponse, response_model=None)
-async def sign_in(request: Request) -> HTMLResponse | RedirectResponse:
-    """The key comes in the form's body; the answer sends the browser on with no query string."""
-    refuse_cross_site(request)
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    key = (form.get("key") or [""])[0].strip()
-    target = back_to((form.get("next") or [""])[0])
-    caller = await run_in_threadpool(authenticate, get_services(request), key) if key else None
-    if caller is None:
-        error = "That key is unknown, revoked or expired." if key else "Enter an API key."
-        return render(request, "sign_in.html", {"next": target, "error": error}, status=401)
-    if not allows(caller, "read_reviews"):
-        error = f"A key with role '{caller.role}' reads no review data: sign in with another key."
-        return render(request, "sign_in.html", {"next": target, "error": error}, status=403)
-    response = RedirectResponse(target, status_code=303)
-    keep_key(response, request, key)
-    return response
-
-
-@router.post("/sign-out", response_model=None)
-def sign_out(request: Request) -> RedirectResponse:
-    refuse_cross_site(request)
-    response = RedirectResponse(f"{PATH}/sign-in", status_code=303)
-    forget_key(response, request)
-    return response
 
 
 @router.get("", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..audit import AuditKeys
 from ..calendar import WorkingCalendar, today_in_london
 from ..errors import Conflict, NotFound, StaleVersion, TransitionRefused
+from ..identity.discovery import Trust
 from ..security import Network, SecretBox, parse_secrets_keys
 from ..storage.database import Database
 from ..storage.models import Review
@@ -30,6 +31,9 @@ class Services:
     audit_keys: AuditKeys = field(default_factory=AuditKeys.development)
     secrets: SecretBox = field(default_factory=lambda: parse_secrets_keys(None))
     webhook_networks: tuple[Network, ...] = ()
+    trust: Trust = field(default_factory=Trust)  # issue 16: the OpenID providers whose tokens are believed
+    board_session_minutes: int = 480
+    board_idle_minutes: int = 60
 
 
 def utcnow() -> datetime:

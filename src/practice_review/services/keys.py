@@ -6,10 +6,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import InvalidData, NotFound
+from ..identity.people import Identity
 from ..permissions import require
 from ..roles import ROLES, Caller
 from ..storage import models as m
@@ -142,3 +145,67 @@ def revoke_key(services: Services, key_id: int, caller: Caller | None = None) ->
             raise NotFound(f"no key {key_id}")
         row.revoked_at = row.revoked_at or utcnow()
         return key_view(row)
+
+
+# issue 16: a person or partner system signed in through a trusted issuer is a row here too, so what they
+# do is anchored like a key's (idempotency, subscriptions) and an admin can revoke them at once.
+PRINCIPAL_PREFIX = "oidc"
+
+
+def principal_hash(issuer: str, subject: str) -> str:
+    """Never the hash of a secret: a key's hash is hex only, so no presented key can ever match this."""
+    return "~" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:63]
+
+
+def caller_for(services: Services, identity: Identity, acting_for: str | None = None) -> Caller | None:
+    """The caller for a verified identity (its row made on first sight, kept current), or None once revoked."""
+    marker = principal_hash(identity.issuer, identity.subject)
+    fields = {
+        "name": identity.name[:100],
+        "role": identity.role,
+        "partner": identity.partner,
+        "organisation": identity.organisation,
+        "person_id": identity.subject[:100],  # as a key issued to a person has it (binds a reviewer)
+    }
+    key = m.ApiKey
+    row = services.db.first(
+        select(key.id, key.revoked_at, *(getattr(key, f) for f in fields)).where(key.key_hash == marker)
+    )
+    if row is None or any(getattr(row, f) != v for f, v in fields.items()):
+        row = _keep_principal(services, marker, fields)
+    if row.revoked_at is not None:
+        return None
+    return Caller(
+        row.id,
+        identity.name,
+        identity.role,
+        identity.partner,
+        identity.organisation,
+        acting_for,
+        person_id=identity.subject,
+        person_name=None if identity.service else identity.name,
+        issuer=identity.issuer,
+    )
+
+
+def _keep_principal(services: Services, marker: str, fields: dict[str, Any]) -> Any:
+    try:
+        with services.db.write() as session:
+            row = session.scalar(select(m.ApiKey).where(m.ApiKey.key_hash == marker))
+            if row is None:
+                row = m.ApiKey(key_hash=marker, prefix=PRINCIPAL_PREFIX, created_at=utcnow(), **fields)
+                session.add(row)
+            else:
+                for name, value in fields.items():
+                    setattr(row, name, value)
+            session.flush()
+            return _Principal(row.id, row.revoked_at)
+    except IntegrityError:  # the same person's first two requests at once: the other made the row
+        found = services.db.first(select(m.ApiKey.id, m.ApiKey.revoked_at).where(m.ApiKey.key_hash == marker))
+        return _Principal(found.id, found.revoked_at)
+
+
+@dataclass(frozen=True)
+class _Principal:
+    id: int
+    revoked_at: datetime | None

@@ -345,3 +345,30 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
     __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+
+
+# issue 16 / issue 14 item 11: the board's sign-ins, held here; the browser holds only a random id.
+class BoardSession(Base):
+    """A signed-in browser: its cookie's random id is stored only as a SHA-256 hash, and it expires."""
+
+    __tablename__ = "board_sessions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False)  # the key, or the person's row
+    issuer_name: Mapped[str | None] = mapped_column(String(32))  # signed in through this trusted issuer
+    identity: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # who the issuer said they are, and their role
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BoardSignIn(Base):
+    """A sign-in under way at an OpenID provider: state, nonce and PKCE verifier, kept here, not in the browser."""
+
+    __tablename__ = "board_sign_ins"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issuer_name: Mapped[str] = mapped_column(String(32), nullable=False)
+    flow: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    next_path: Mapped[str] = mapped_column(String(300), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
