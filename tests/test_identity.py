@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from practice_review.identity import people
 from practice_review.identity.issuers import IssuerSettingsError, check_distinct, parse_issuer, parse_issuers
-from practice_review.identity.people import NoRole, identify
+from practice_review.identity.people import Identity, NoRole
 from practice_review.identity.tokens import Verified, looks_like_jwt
 
 ENTRA = {
@@ -34,6 +35,12 @@ KEYCLOAK = {
         {"claim": "resource_access.practice-review.roles", "value": "agency", "role": "agency"},
     ],
 }
+
+PARTNERS = ("local_authority", "icb", "police")  # workflows/partnership.yaml's statutory partners
+
+
+def identify(verified: people.Verified) -> Identity:
+    return people.identify(verified, PARTNERS)
 
 
 def verified(settings: dict[str, Any], **claims: Any) -> Verified:

@@ -39,7 +39,11 @@ def token_caller(services: Services, token: str, acting_for: str | None) -> Call
         described = "no identity provider is trusted here: use an API key"
         raise HTTPException(401, described, _challenge("invalid_token", described))
     try:
-        caller = caller_for(services, identify(verify_access_token(services.trust, token)), acting_for)
+        caller = caller_for(
+            services,
+            identify(verify_access_token(services.trust, token), services.engine.partnership.statutory_partners),
+            acting_for,
+        )
     except InvalidToken as exc:
         raise HTTPException(401, exc.description, _challenge("invalid_token", exc.description)) from exc
     except NoRole as exc:

@@ -176,7 +176,7 @@ async def provider_sent_back(
         )
         if verified.issuer.name != issuer.name:
             raise InvalidToken("the ID token comes from another issuer")
-        identity = identify(verified)
+        identity = identify(verified, get_services(request).engine.partnership.statutory_partners)
     except InvalidToken as exc:
         return _failed(request, under_way.next_path, f"The sign-in could not be checked: {exc.description}.", 401)
     except NoRole as exc:

@@ -18,11 +18,14 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ..roles import ROLES, STATUTORY_PARTNERS
+from ..roles import ROLES
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEFAULT_SCOPES = ("openid", "profile", "email")
+
+
+PARTNER_CODE = re.compile(r"[a-z0-9_]{1,64}")  # checked against the partnership's codes at start (T1)
 
 
 class IssuerSettingsError(ValueError):
@@ -90,8 +93,10 @@ def _text(raw: Mapping[str, Any], key: str, where: str, required: bool = False, 
 def _role(role: str | None, partner: str | None, where: str) -> None:
     if role not in ROLES:
         raise IssuerSettingsError(f"{where}: `role` must be one of {', '.join(ROLES)}, not {role!r}")
-    if partner is not None and partner not in STATUTORY_PARTNERS:
-        raise IssuerSettingsError(f"{where}: `partner` must be one of {', '.join(STATUTORY_PARTNERS)}")
+    if partner is not None and not PARTNER_CODE.fullmatch(partner):
+        raise IssuerSettingsError(
+            f"{where}: `partner` must be a partner code such as police (workflows/partnership.yaml)"
+        )
 
 
 def _issuer_url(url: str, where: str) -> str:
@@ -159,8 +164,10 @@ def parse_issuer(raw: Any, index: int, env: Mapping[str, str]) -> TrustedIssuer:
     if not isinstance(scopes, list) or "openid" not in scopes or not all(isinstance(s, str) for s in scopes):
         raise IssuerSettingsError(f"{where}: `scopes` must be a list of scope names including openid")
     partner = _text(raw, "partner", where, False, 32)
-    if partner is not None and partner not in STATUTORY_PARTNERS:
-        raise IssuerSettingsError(f"{where}: `partner` must be one of {', '.join(STATUTORY_PARTNERS)}")
+    if partner is not None and not PARTNER_CODE.fullmatch(partner):
+        raise IssuerSettingsError(
+            f"{where}: `partner` must be a partner code such as police (workflows/partnership.yaml)"
+        )
     made = TrustedIssuer(
         name=name,
         title=_text(raw, "title", where, False, 100) or name,
@@ -219,3 +226,9 @@ def check_distinct(issuers: tuple[TrustedIssuer, ...]) -> tuple[TrustedIssuer, .
         if repeated:
             raise IssuerSettingsError(f"trusted issuers: each `{attribute}` once, but {', '.join(repeated)} repeats")
     return issuers
+
+
+def partner_codes(issuers: tuple[TrustedIssuer, ...]) -> set[str]:
+    """Every partner code the issuers' settings name (T1: each must be one of the partnership's)."""
+    codes = {i.partner for i in issuers} | {r.partner for i in issuers for r in i.roles}
+    return {c for c in codes | {c.partner for i in issuers for c in i.clients} if c is not None}

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..roles import STATUTORY_PARTNERS
 from .issuers import RoleRule, TrustedIssuer
 from .tokens import Verified
 
@@ -58,7 +57,7 @@ def _client_of(claims: dict[str, Any]) -> str | None:
     return _text(claims.get("azp") or claims.get("client_id") or claims.get("appid"))  # Entra v1 says appid
 
 
-def identify(verified: Verified) -> Identity:
+def identify(verified: Verified, partners: tuple[str, ...] | list[str]) -> Identity:
     issuer, claims = verified.issuer, verified.claims
     subject = _text(claims.get("sub"))
     if subject is None:
@@ -81,19 +80,21 @@ def identify(verified: Verified) -> Identity:
         subject,
         name,
         rule.role,
-        _partner(issuer, rule, claims),
+        _partner(issuer, rule, claims, partners),
         _organisation(issuer, rule.role, claims),
     )
 
 
-def _partner(issuer: TrustedIssuer, rule: RoleRule, claims: dict[str, Any]) -> str | None:
+def _partner(
+    issuer: TrustedIssuer, rule: RoleRule, claims: dict[str, Any], partners: tuple[str, ...] | list[str]
+) -> str | None:
     if rule.role != "partner":
         return None
     partner = (
         rule.partner or issuer.partner or (_text(claim(claims, issuer.partner_claim)) if issuer.partner_claim else None)
     )
-    if partner not in STATUTORY_PARTNERS:
-        raise NoRole(f"a partner needs a partner code ({', '.join(STATUTORY_PARTNERS)}); this token gives none")
+    if partner not in partners:
+        raise NoRole(f"a partner needs a partner code ({', '.join(partners)}); this token gives none")
     return partner
 
 
