@@ -106,7 +106,7 @@ def test_a_listed_client_is_a_partner_system_whatever_its_token_claims() -> None
         ({"issuer": "http://login.example/tenant"}, "https"),
         ({"name": "Police Tenant"}, "lower-case"),
         ({"roles": [{"claim": "roles", "value": "x", "role": "superuser"}]}, "must be one of"),
-        ({"partner": "fire_service"}, "partner"),
+        ({"partner": "Fire Service"}, "partner"),
         ({"audience": None}, "`audience` is required"),
         ({"client_id": "board-app"}, "client_secret"),
         ({"client_id": "board-app", "client_secret_env": "MISSING_SECRET"}, "MISSING_SECRET"),

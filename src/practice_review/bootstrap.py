@@ -7,8 +7,9 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from .calendar import WorkingCalendar
-from .config import Settings
+from .config import ConfigurationError, Settings
 from .identity.discovery import Trust
+from .identity.issuers import partner_codes
 from .security import parse_allowed_networks, parse_audit_keys, parse_secrets_keys, warn_if_insecure
 from .services.common import Services, utcnow
 from .storage import models as m
@@ -50,6 +51,12 @@ def register_workflows(
 def build_services(settings: Settings) -> Services:
     definitions = load_directory(settings.workflows_dir)
     partnership = load_partnership(settings.workflows_dir)
+    unknown = partner_codes(settings.issuers) - set(partnership.statutory_partners)
+    if unknown:  # T1: an issuer may only name the partnership's own partner codes
+        known = ", ".join(partnership.statutory_partners)
+        raise ConfigurationError(
+            [f"PRACTICE_REVIEW_ISSUERS: partner {', '.join(sorted(unknown))} is not one of {known}"]
+        )
     calendar = WorkingCalendar(settings.region, settings.closure_days)
     audit_keys, secrets = parse_audit_keys(settings.audit_keys), parse_secrets_keys(settings.secrets_keys)
     warn_if_insecure(audit_keys, secrets)
