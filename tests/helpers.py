@@ -208,13 +208,15 @@ class Api:
             for party, person_id, name in ENDORSERS:
                 self.endorse(review_id, party, person_id, name)
 
-    def walk(self, review_id: str, until: str | None = None) -> dict[str, Any]:
-        """Fire the happy path's events from the review's state on, stopping before `until` (None: to the end)."""
+    def walk(
+        self, review_id: str, until: str | None = None, path: list[tuple[str, str, dict[str, Any]]] = HAPPY_PATH
+    ) -> dict[str, Any]:
+        """Fire the path's events from the review's state on, stopping before `until` (None: to the end)."""
         review = self.review(review_id)
-        events = [e for e, _, _ in HAPPY_PATH]
+        events = [e for e, _, _ in path]
         available = {a["event"] for a in review["available_events"]}
         start = next((i for i, e in enumerate(events) if e in available), len(events))
-        for event, occurred_on, data in HAPPY_PATH[start:]:
+        for event, occurred_on, data in path[start:]:
             if event == until:
                 break
             self.prepare(review_id, event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .helpers import PANEL, Api, KeyFor, problem
+from .test_api_review_types import APPOINTMENT, PARTNER_SIGNATORIES, declare_reviewer
 
 SCHOOL = "Salford Primary School"
 ACTION = {
@@ -78,10 +79,12 @@ def test_a_review_whose_workflow_needs_an_action_plan_cannot_close_without_one(a
     for person in PANEL:
         api.declare(review_id, person, "2026-01-08")
     api.ok(api.fire(review_id, "accept", "2026-01-08"))
-    api.declare(review_id, {"person_id": "rev-1", "name": "Robin Vale", "organisation": "Independent"}, "2026-01-09")
-    reviewer = {"person_id": "rev-1", "name": "Robin Vale", "contract_signed": True, "policy_confirmed": True}
-    api.ok(api.fire(review_id, "appoint_reviewer", "2026-01-12", {"reviewer": reviewer}))
-    api.ok(api.fire(review_id, "circulate_draft", "2026-01-19"))
+    declare_reviewer(api, review_id, "2026-01-09")
+    api.ok(api.fire(review_id, "appoint_reviewer", "2026-01-12", APPOINTMENT))
+    api.ok(api.fire(review_id, "agree_terms_of_reference", "2026-01-13"))
+    api.ok(api.fire(review_id, "circulate_draft", "2026-01-19", {"family_involvement": "involved"}))
+    for party, person_id, name in PARTNER_SIGNATORIES:  # L6 (L6a): after the L5 window of 10 working days
+        api.endorse(review_id, party, person_id, name, endorsed_on="2026-02-02")
     api.ok(api.fire(review_id, "sign_off", "2026-02-09"))
 
     refused = problem(api.fire(review_id, "close", "2026-02-10"), 409)

@@ -44,7 +44,14 @@ def build_february(api: Api) -> dict[str, dict]:
     api.prepare(r4["id"], "screen_in")  # a quorate screening meeting with declarations
     api.ok(api.fire(r4["id"], "close_no_further_action", "2026-02-12", {"reason": "Learning already shared"}))
     r5 = api.new_review_at("record_panel_response")
-    api.ok(api.fire(r5["id"], "record_panel_response", "2026-02-27", {"panel_view": "disagrees"}))
+    # The Panel disagrees; the partners confirm the LCSPR (S2), endorse and resubmit; the Panel agrees.
+    disagrees = {"panel_view": "disagrees", "notes": "The Panel would not have an LCSPR"}
+    api.ok(api.fire(r5["id"], "record_panel_response", "2026-02-23", disagrees))
+    api.ok(api.fire(r5["id"], "reconsider_decision", "2026-02-24", {"recommendation": "lcspr"}))
+    api.prepare(r5["id"], "endorse")
+    api.ok(api.fire(r5["id"], "endorse", "2026-02-25"))
+    api.ok(api.fire(r5["id"], "submit_to_national_panel", "2026-02-26"))
+    api.ok(api.fire(r5["id"], "record_panel_response", "2026-02-27", {"panel_view": "agrees"}))
 
     for due_on, status, completed_on in [
         ("2026-02-10", "done", "2026-02-09"),

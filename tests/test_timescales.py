@@ -40,7 +40,9 @@ from practice_review.workflow.guards import working_days_after
 
 from .conftest import TODAY, WORKFLOWS
 from .helpers import (
+    DECISION,
     ENDORSERS,
+    HAPPY_PATH,
     PANEL,
     Api,
     blocked,
@@ -192,10 +194,17 @@ def test_T1_a_partnership_changes_every_number_and_list_in_its_workflow_files_on
     decision = api.meeting(review["id"], "rapid_review", "2026-02-16T10:00:00+00:00", "2026-02-15T09:00:00+00:00")
     api.attend(review["id"], decision["id"], [*PANEL, FIRE])
     with unchanged(api, review["id"]):
-        entries = blocked(api.fire(review["id"], "hold_meeting", "2026-02-16", {"recommendation": "lcspr"}), "Q4")
+        entries = blocked(
+            api.fire(review["id"], "hold_meeting", "2026-02-16", {"recommendation": "lcspr", **DECISION}), "Q4"
+        )
     assert "less than 48 hours" in entries[0]["message"]
     api.ok(
-        api.fire(review["id"], "hold_meeting", "2026-02-16", {"recommendation": "lcspr", "reading_time_allowed": True})
+        api.fire(
+            review["id"],
+            "hold_meeting",
+            "2026-02-16",
+            {"recommendation": "lcspr", "reading_time_allowed": True, **DECISION},
+        )
     )
 
     # Endorsing parties: the fire service endorses, the scrutineer is not one of this partnership's.
@@ -247,7 +256,9 @@ def test_T1_the_L5_L7_and_L8_numbers_move_with_the_lcspr_file(tmp_path: Path) ->
     lcspr = definitions["lcspr"]
     assert next(c for c in lcspr.clocks if c.name == "factual_accuracy").working_days == 15  # L5
     publish = next(e for e in lcspr.events if e.name == "publish")
-    assert remembered(publish, date(2026, 3, 2), {})["may_take_down_on"] == "2026-09-02"  # L8: 6 months, not 12
+    assert (
+        remembered(publish.remember, date(2026, 3, 2), {})["may_take_down_on"] == "2026-09-02"
+    )  # L8: 6 months, not 12
     guard = next(g for g in publish.guards if g.rule == "L7")
     calendar = WorkingCalendar()
     ctx = ReviewContext("sent_to_panel", date(2026, 2, 16), TODAY, calendar, facts={"sent_to_panel_on": "2026-02-16"})
@@ -391,7 +402,9 @@ def test_T3_timeliness_counts_a_clock_met_only_after_an_extension_as_late_agains
         api.ok(api.fire(review["id"], "schedule_meeting", "2026-02-23", {"meeting_on": "2026-02-24"}))
         meeting = api.meeting(review["id"], "rapid_review", "2026-02-24T10:00:00+00:00", "2026-02-20T09:00:00+00:00")
         api.attend(review["id"], meeting["id"])
-        api.ok(api.fire(review["id"], "hold_meeting", "2026-02-24", {"recommendation": "no_further_action"}))
+        api.ok(
+            api.fire(review["id"], "hold_meeting", "2026-02-24", {"recommendation": "no_further_action", **DECISION})
+        )
         for party, person_id, name in ENDORSERS:
             api.endorse(review["id"], party, person_id, name, endorsed_on="2026-02-25")
         api.ok(api.fire(review["id"], "endorse", "2026-02-26"))
@@ -455,7 +468,9 @@ def test_T1_L2a_reviews_opened_before_the_change_keep_their_version_and_go_on_wo
         bu = {"Authorization": f"Bearer {create_key(old, 'old bu', 'business_unit').secret}"}
         before = Api(client, bu, bu)
         lcspr = before.create_review(review_type="lcspr", received_on="2026-02-16", child_reference="Child L")
-        rapid = before.new_review_at("record_panel_response")
+        # The old rapid workflow's decision had no S2/F1 fields.
+        old_path = [(e, on, {k: v for k, v in data.items() if k not in DECISION}) for e, on, data in HAPPY_PATH]
+        rapid = before.walk(before.create_review()["id"], "record_panel_response", old_path)
     db.dispose()
 
     services, api = serve(WORKFLOWS)  # restarted on the new files
