@@ -79,4 +79,7 @@ def build_services(settings: Settings) -> Services:
         trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
         board_session_minutes=settings.board_session_minutes,
         board_idle_minutes=settings.board_idle_minutes,
+        webhook_timeout_seconds=settings.webhook_timeout_seconds,
+        webhook_max_attempts=settings.webhook_max_attempts,
+        metrics_token=settings.metrics_token,
     )

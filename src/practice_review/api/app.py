@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from .. import board
+from .. import board, tracing
 from ..bootstrap import build_services
 from ..config import Settings
 from ..services.common import Services
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owned = services is None
         configured = settings or Settings.from_env()
         app.state.services = services or build_services(configured)
+        tracing.instrument_engines(app.state.services.db.engine, app.state.services.db.reports_engine)
         # Few threads per process: a request holds the GIL for most of its time, so more threads only
         # queue for it, raising latency (bench/README.md).
         to_thread.current_default_thread_limiter().total_tokens = configured.threads
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(module.router)
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
+    tracing.instrument_app(app)  # issue 19: only when OTEL_* variables ask for traces
     return app
 
 
