@@ -16,7 +16,7 @@ from ..config import Settings
 from ..services.common import Services
 from ..workflow.definitions import load_directory, request_kinds
 from ..workflow.partnership import load_partnership
-from . import problems
+from . import docs, problems
 from .limits import BodySizeLimit
 from .request_log import RequestLog
 from .routes import (
@@ -26,6 +26,7 @@ from .routes import (
     deadlines,
     health,
     keys,
+    page_views,
     records,
     reports,
     reviews,
@@ -55,7 +56,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.db.dispose()
 
-    app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="practice-review",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served offline by api/docs.py, not from a CDN
+        redoc_url=None,
+    )
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RequestLog)
     problems.install(app)
@@ -71,6 +79,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         subscriptions,
         reports,
         keys,
+        page_views,
+        docs,
     ):
         app.include_router(module.router)
     board.install(app)  # the browser pages under /board: not part of the API's schema

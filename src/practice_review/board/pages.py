@@ -20,7 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..calendar import OutsideCalendar
 from ..errors import DomainError
-from .session import PATH, SignInRequired, to_sign_in
+from ..permissions import allows
+from .assets import asset
+from .session import PATH, SignInRequired, current_session, to_sign_in
 from .words import FILTERS
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +36,7 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
 )
 _environment.filters.update(FILTERS)
+_environment.globals["asset"] = asset
 templates = Jinja2Templates(env=_environment)
 
 HEADERS = {
@@ -68,9 +71,17 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    return render(
-        request, "error.html", {"status": status, "title": TITLES.get(status, "Error"), "detail": detail}, status
-    )
+    """The error in words, with the menu of the signed-in caller (if any) so there is a way on."""
+    context = {"status": status, "title": TITLES.get(status, "Error"), "detail": detail, "caller": _caller(request)}
+    return render(request, "error.html", context, status)
+
+
+def _caller(request: Request) -> Any:
+    try:
+        found = current_session(request)
+    except Exception:  # the error may be the database's own: the page must still be shown
+        return None
+    return found.caller if found else None
 
 
 def _on_board(request: Request) -> bool:
@@ -107,3 +118,22 @@ def _html_on_board(api_handler: Any) -> Any:
         return error_page(request, status, detail)
 
     return handler
+
+
+def menu(caller: Any) -> list[tuple[str, str, str]]:
+    """The board's menu for this caller: (path, page name, label); only the pages its role may read."""
+    items = [
+        (PATH, "board", "Open reviews"),
+        (f"{PATH}/search", "search", "Search"),
+        (f"{PATH}/ended", "ended", "Ended"),
+    ]
+    items.append((f"{PATH}/calendar", "calendar", "Calendar"))
+    if caller is not None and caller.organisation:
+        items.append((f"{PATH}/due", "due", "Due from us"))
+    if caller is not None and allows(caller, "read_reports"):
+        items.append((f"{PATH}/figures", "figures", "Figures"))
+    items.append((f"{PATH}/rules", "rules", "Rules"))
+    return items
+
+
+_environment.globals["menu"] = menu
