@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test browser oidc-provider run migrate test lint openapi bench profile clean fuzz
+.PHONY: install install-test browser oidc-provider run migrate test lint openapi bench profile clean fuzz wrk
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -70,8 +70,18 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
+# issue 15: wrk loads the service and its floor (bench/floor.py); without it bench/load.py does.
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 \
+	      || (apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null)) \
+	      || echo "wrk could not be installed: bench/load.py generates the load"; \
+	  else echo "no wrk and no apt-get as root to install it: bench/load.py generates the load"; fi; \
+	fi
+
 # Both run on PostgreSQL too when the server of BENCH_POSTGRES answers.
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench wrk
 	if pg_isready -q -d "$(BENCH_POSTGRES)" 2>/dev/null; then \
 	  PRACTICE_REVIEW_BENCH_POSTGRES_URL=$(BENCH_POSTGRES) $(PY) bench/run.py; \
 	else $(PY) bench/run.py; fi

@@ -20,7 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..calendar import OutsideCalendar
 from ..errors import DomainError
-from .session import PATH, SignInRequired, to_sign_in
+from ..roles import Caller
+from ..web import get_services
+from .session import PATH, SignInRequired, current_session, to_sign_in
 from .words import FILTERS
 
 HERE = Path(__file__).resolve().parent
@@ -46,6 +48,11 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
+# The service navigation: (address, the `active_page` that marks it current, words). Every signed-in role sees it.
+NAVIGATION: list[tuple[str, str, str]] = [
+    (PATH, "board", "Open reviews"),
+    (f"{PATH}/calendar", "calendar", "Calendar"),
+]
 TITLES = {
     400: "Bad request",
     401: "Not signed in",
@@ -60,17 +67,31 @@ TITLES = {
 
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request, template, {"caller": None, "today": None, "active_page": "", **context}, status_code=status
-    )
+    defaults = {
+        "caller": None,
+        "today": None,
+        "active_page": "",
+        "navigation": NAVIGATION,
+        "partnership_name": get_services(request).partnership_name,
+    }
+    response = templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)
     response.headers.update(HEADERS)
     return response
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    return render(
-        request, "error.html", {"status": status, "title": TITLES.get(status, "Error"), "detail": detail}, status
-    )
+    """The error in words, inside the layout with its navigation when the browser is signed in."""
+    context = {"status": status, "title": TITLES.get(status, "Error"), "detail": detail, "caller": _signed_in(request)}
+    return render(request, "error.html", context, status)
+
+
+def _signed_in(request: Request) -> Caller | None:
+    try:
+        found = current_session(request)
+    except Exception:  # the error page itself must not fail: the database may be why we are here
+        log.warning("no session for the error page of %s", request.url.path, exc_info=True)
+        return None
+    return found.caller if found else None
 
 
 def _on_board(request: Request) -> bool:
