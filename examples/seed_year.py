@@ -97,14 +97,20 @@ class Seeder:
         self.fire(review, "hold_meeting", meet, recommendation=recommendation, reading_time_allowed=True, **DECISION)
         self.endorse(review, endorse)
         self.fire(review, "submit_to_national_panel", submit)
-        notes = {"notes": "The Panel asks for a local child safeguarding practice review"} if panel_view == "disagrees" else {}
+        notes = (
+            {"notes": "The Panel asks for a local child safeguarding practice review"}
+            if panel_view == "disagrees"
+            else {}
+        )
         return self.fire(review, "record_panel_response", answer, panel_view=panel_view, **notes)
 
     def endorse(self, review: str, on: str) -> None:
         """Each party's endorsement, recorded by the Business Unit as a proxy with its evidence (S1), then endorse."""
         for party, person in PARTIES:
             body = {"party": party, "person_id": person, "name": person, "agrees": True, "endorsed_on": on}
-            self.call("POST", f"/reviews/{review}/endorsements", {**body, "proxy": {"evidence": f"e-mail of {on}"}}, 201)
+            self.call(
+                "POST", f"/reviews/{review}/endorsements", {**body, "proxy": {"evidence": f"e-mail of {on}"}}, 201
+            )
         self.fire(review, "endorse", on)
 
     def reconsider(self, review: str, days: list[str], recommendation: str) -> dict:

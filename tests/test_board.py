@@ -77,7 +77,8 @@ def test_every_board_page_sends_a_browser_without_a_key_to_sign_in(client: TestC
     form = client.get("/board/sign-in")
     assert form.status_code == 200 and form.headers["content-type"] == HTML
     assert re.search(r'<form method="post" action="/board/sign-in"', form.text)
-    assert re.search(r'<label for="key">API key</label>\s*<input id="key" name="key" type="password"', form.text)
+    label = r'<label class="govuk-label[^"]*" for="key">API key</label>'
+    assert re.search(label + r'.*?<input class="govuk-input" id="key" name="key" type="password"', form.text, re.S)
 
 
 def test_a_bad_key_shows_the_form_again_with_an_error_saying_why(
@@ -419,7 +420,7 @@ def test_unknown_pages_and_reviews_are_html_404_pages_and_the_api_keeps_problem_
     for path in ("/board/reviews/00000000-0000-4000-8000-000000000000", "/board/reviews/RR-2026-0001", "/board/nope"):
         response = client.get(path)
         assert response.status_code == 404 and response.headers["content-type"] == HTML, path
-        assert "<h1>Not found" in response.text and 'href="/board"' in response.text
+        assert re.search(r"<h1[^>]*>Not found", response.text) and 'href="/board"' in response.text
     assert client.get("/board/static/nothing.js").status_code == 404
     response = client.post("/board")  # a method the board does not take
     assert response.status_code == 405 and response.headers["content-type"] == HTML

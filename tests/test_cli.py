@@ -44,6 +44,7 @@ def test_keys_create_prints_the_key_last_and_it_works(
     from practice_review.api.app import create_app
 
     monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0
     assert main(["keys", "create", "--name", "Business Unit", "--role", "business_unit"]) == 0
     key = capsys.readouterr().out.strip().splitlines()[-1]
     with TestClient(create_app()) as client:
@@ -55,6 +56,7 @@ def test_keys_create_refuses_a_partner_key_without_its_partner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0
     assert main(["keys", "create", "--name", "GMP", "--role", "partner"]) == 2
     assert "partner" in capsys.readouterr().err
 
@@ -69,6 +71,7 @@ def test_sweep_and_deliver_print_what_they_did_and_refuse_a_future_date(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0
     assert main(["sweep"]) == 0
     assert "0 newly breached" in capsys.readouterr().out
     assert main(["deliver"]) == 0
@@ -110,6 +113,7 @@ def test_keys_create_person_id_binds_a_reviewer_key_to_the_reviews_that_person_i
     from practice_review.api.app import create_app
 
     monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0
     keys = {}
     for name, extra in (("bu", ["--role", "business_unit"]), ("rev", ["--role", "reviewer", "--person-id", "rev-1"])):
         assert main(["keys", "create", "--name", name, *extra]) == 0

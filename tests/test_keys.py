@@ -80,6 +80,7 @@ def test_keys_list_and_revoke_from_the_cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0  # issue 19: only `migrate` migrates
     assert main(["keys", "create", "--name", "Scheduler", "--role", "business_unit", "--expires-in-days", "30"]) == 0
     secret = capsys.readouterr().out.strip().splitlines()[-1]
     assert main(["keys", "list"]) == 0

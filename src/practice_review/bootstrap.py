@@ -79,4 +79,5 @@ def build_services(settings: Settings) -> Services:
         trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
         board_session_minutes=settings.board_session_minutes,
         board_idle_minutes=settings.board_idle_minutes,
+        partnership_name=settings.partnership_name,
     )

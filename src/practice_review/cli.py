@@ -28,10 +28,12 @@ def openapi_document() -> str:
 
 @contextmanager
 def _services(settings: Settings) -> Iterator[Services]:
-    """The service's parts on a migrated database, released afterwards (every command that reads or writes)."""
+    """The service's parts, on a database at the code's revision (never migrated here: `migrate` does that),
+    released afterwards (every command that reads or writes)."""
     from .bootstrap import build_services
+    from .storage.migrations import check_at_head
 
-    _migrate(settings)
+    check_at_head(settings.database_url)
     services = build_services(settings)
     try:
         yield services
@@ -48,7 +50,12 @@ def _migrate(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    _migrate(settings)
+    from .storage.migrations import check_at_head
+
+    if args.migrate:
+        _migrate(settings)
+    else:
+        check_at_head(settings.database_url)
     uvicorn.run(
         "practice_review.api.app:create_app",
         factory=True,
@@ -72,8 +79,10 @@ def _log_config() -> dict[str, object]:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from .storage.migrations import head_revision, shown_url
+
     _migrate(settings)
-    print(f"database at head: {settings.database_url}")
+    print(f"database at head ({head_revision()}): {shown_url(settings.database_url)}")
     return 0
 
 
@@ -228,9 +237,17 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        help="do not migrate first (run `practice-review migrate` as its own step); refuse unless at head",
+    )
     serve.set_defaults(run=cmd_serve)
 
-    commands.add_parser("migrate", help="alembic upgrade head on the configured database").set_defaults(run=cmd_migrate)
+    commands.add_parser(
+        "migrate", help="alembic upgrade head, one process at a time (the only command that migrates)"
+    ).set_defaults(run=cmd_migrate)
 
     keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
     create = keys.add_parser("create", help="create a key; it is printed once, as the last line")
@@ -282,14 +299,27 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 2, with one line per problem and no traceback, when the configuration or the database is not
+    fit to run on (README "Operating it"): a cron log should say what to fix."""
+    from sqlalchemy.exc import OperationalError
+
+    from .storage.migrations import SchemaMismatch, shown_url
+
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        return int(args.run(args, settings))
     except ConfigurationError as exc:
         for problem in exc.problems:
             print(f"configuration error: {problem}", file=sys.stderr)
         return 2
-    return int(args.run(args, settings))
+    except SchemaMismatch as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:  # unreachable, refused, unable to open the file, …
+        reason = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0]
+        print(f"database error: {shown_url(settings.database_url)}: {reason}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

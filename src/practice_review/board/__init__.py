@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import assets, pages, sign_in
+from . import assets, documents, pages, sign_in
 from .routes import router
 
 
@@ -22,4 +22,5 @@ def install(app: FastAPI) -> None:
     app.include_router(sign_in.router)
     app.include_router(assets.router)  # hashed names, gzip, a year's Cache-Control (assets.py)
     app.include_router(router)
+    app.include_router(documents.router)  # issue 18: documents and calendars of a review
     pages.install(app)

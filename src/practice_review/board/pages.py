@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..calendar import OutsideCalendar
 from ..errors import DomainError
 from ..permissions import allows
+from ..roles import Caller
+from ..web import get_services
 from .assets import asset
 from .session import PATH, SignInRequired, current_session, to_sign_in
 from .words import FILTERS
@@ -63,23 +65,28 @@ TITLES = {
 
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request, template, {"caller": None, "today": None, "active_page": "", **context}, status_code=status
-    )
+    defaults = {
+        "caller": None,
+        "today": None,
+        "active_page": "",
+        "partnership_name": get_services(request).partnership_name,
+    }
+    response = templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)
     response.headers.update(HEADERS)
     return response
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    """The error in words, with the menu of the signed-in caller (if any) so there is a way on."""
-    context = {"status": status, "title": TITLES.get(status, "Error"), "detail": detail, "caller": _caller(request)}
+    """The error in words, inside the layout with its navigation when the browser is signed in."""
+    context = {"status": status, "title": TITLES.get(status, "Error"), "detail": detail, "caller": _signed_in(request)}
     return render(request, "error.html", context, status)
 
 
-def _caller(request: Request) -> Any:
+def _signed_in(request: Request) -> Caller | None:
     try:
         found = current_session(request)
-    except Exception:  # the error may be the database's own: the page must still be shown
+    except Exception:  # the error page itself must not fail: the database may be why we are here
+        log.warning("no session for the error page of %s", request.url.path, exc_info=True)
         return None
     return found.caller if found else None
 
