@@ -245,7 +245,8 @@ def test_an_error_page_keeps_the_menu(client: TestClient, key_for: KeyFor) -> No
     sign_in(client, secret(key_for("business_unit")))
     page = client.get("/board/reviews/00000000-0000-4000-8000-000000000000")
     assert page.status_code == 404
-    assert '<a href="/board/calendar"' in page.text and 'action="/board/sign-out"' in page.text
+    assert 'href="/board/calendar"' in page.text and 'href="/board/search"' in page.text
+    assert 'action="/board/sign-out"' in page.text
 
 
 # ---------------------------------------------------------------- static files and the API docs

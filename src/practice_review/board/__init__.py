@@ -14,7 +14,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from . import assets, documents, pages, sign_in
+from .assets import STATIC
 from .routes import router
+
+__all__ = ["STATIC", "install"]
 
 
 def install(app: FastAPI) -> None:
