@@ -82,4 +82,5 @@ def build_services(settings: Settings) -> Services:
         webhook_timeout_seconds=settings.webhook_timeout_seconds,
         webhook_max_attempts=settings.webhook_max_attempts,
         metrics_token=settings.metrics_token,
+        partnership_name=settings.partnership_name,
     )

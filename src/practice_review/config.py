@@ -137,6 +137,14 @@ class Settings(BaseSettings):
     jwks_refetch_seconds: float = Field(60, gt=0, le=3600, description="an unknown kid refetches keys this rarely")
     board_session_minutes: int = Field(480, ge=1, le=10080, description="a board sign-in lasts at most this long")
     board_idle_minutes: int = Field(60, ge=1, le=10080, description="a board sign-in ends unused this long")
+    # issue 17: the board is the partnership's service, not GOV.UK's: its header and footer carry this name
+    partnership_name: str = Field(
+        "Salford Safeguarding Children Partnership",
+        min_length=1,
+        max_length=120,
+        pattern=r"^[^<>\x00-\x1f]+$",
+        description="the partnership's name on the board's header, footer and page titles",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -20,7 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..calendar import OutsideCalendar
 from ..errors import DomainError
-from .session import PATH, SignInRequired, to_sign_in
+from ..permissions import allows
+from ..roles import Caller
+from ..web import get_services
+from .assets import asset
+from .session import PATH, SignInRequired, current_session, to_sign_in
 from .words import FILTERS
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +38,7 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
 )
 _environment.filters.update(FILTERS)
+_environment.globals["asset"] = asset
 templates = Jinja2Templates(env=_environment)
 
 HEADERS = {
@@ -60,17 +65,30 @@ TITLES = {
 
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request, template, {"caller": None, "today": None, "active_page": "", **context}, status_code=status
-    )
+    defaults = {
+        "caller": None,
+        "today": None,
+        "active_page": "",
+        "partnership_name": get_services(request).partnership_name,
+    }
+    response = templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)
     response.headers.update(HEADERS)
     return response
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    return render(
-        request, "error.html", {"status": status, "title": TITLES.get(status, "Error"), "detail": detail}, status
-    )
+    """The error in words, inside the layout with its navigation when the browser is signed in."""
+    context = {"status": status, "title": TITLES.get(status, "Error"), "detail": detail, "caller": _signed_in(request)}
+    return render(request, "error.html", context, status)
+
+
+def _signed_in(request: Request) -> Caller | None:
+    try:
+        found = current_session(request)
+    except Exception:  # the error page itself must not fail: the database may be why we are here
+        log.warning("no session for the error page of %s", request.url.path, exc_info=True)
+        return None
+    return found.caller if found else None
 
 
 def _on_board(request: Request) -> bool:
@@ -107,3 +125,22 @@ def _html_on_board(api_handler: Any) -> Any:
         return error_page(request, status, detail)
 
     return handler
+
+
+def menu(caller: Any) -> list[tuple[str, str, str]]:
+    """The board's menu for this caller: (path, page name, label); only the pages its role may read."""
+    items = [
+        (PATH, "board", "Open reviews"),
+        (f"{PATH}/search", "search", "Search"),
+        (f"{PATH}/ended", "ended", "Ended"),
+    ]
+    items.append((f"{PATH}/calendar", "calendar", "Calendar"))
+    if caller is not None and caller.organisation:
+        items.append((f"{PATH}/due", "due", "Due from us"))
+    if caller is not None and allows(caller, "read_reports"):
+        items.append((f"{PATH}/figures", "figures", "Figures"))
+    items.append((f"{PATH}/rules", "rules", "Rules"))
+    return items
+
+
+_environment.globals["menu"] = menu
