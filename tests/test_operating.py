@@ -304,3 +304,27 @@ def test_backup_refuses_postgresql_and_points_at_pg_dump(
     assert main(["backup", str(tmp_path / "x.db")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pg_dump" in err
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_every_setting_is_described_and_the_body_limit_is_the_configured_one(services: Services) -> None:
+    assert [name for name, field in Settings.model_fields.items() if not field.description] == []
+    small = Settings(database_url="sqlite://", workflows_dir=WORKFLOWS, max_body_bytes=2048)
+    with TestClient(create_app(settings=small, services=services)) as client:
+        answer = client.post(
+            "/reviews", content=b"{" + b" " * 4096 + b"}", headers={"Content-Type": "application/json"}
+        )
+    assert answer.status_code == 413 and "2048 bytes" in answer.json()["detail"]
+
+
+def test_a_bad_metrics_token_or_log_level_stops_every_command_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRACTICE_REVIEW_METRICS_TOKEN", "short")
+    monkeypatch.setenv("PRACTICE_REVIEW_LOG_LEVEL", "chatty")
+    assert main(["sweep"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and all(line.startswith("configuration error: PRACTICE_REVIEW_") for line in lines)
+    assert "short" not in lines[0] + lines[1]  # a token is never echoed
