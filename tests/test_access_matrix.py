@@ -68,6 +68,7 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("GET", "/reviews/{review_id}"): READ_REVIEW,
     ("PATCH", "/reviews/{review_id}"): BUSINESS_UNIT,
     ("GET", "/reviews/{review_id}/history"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/views"): BUSINESS_UNIT,  # issue 17: who looked at a child's case
     ("POST", "/reviews/{review_id}/links"): BUSINESS_UNIT,
     ("POST", "/reviews/{review_id}/transitions"): cells(OWN, OWN, OWN, OWN, NO, OWN, NO, NO),
     ("POST", "/reviews/{review_id}/meetings"): BU_AND_CHAIR,

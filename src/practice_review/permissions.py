@@ -36,6 +36,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "manage_keys": ("admin",),
     "confirm_drafts_deleted": ("business_unit",),  # issue 13, S5
     "own_calendar_feeds": READERS,  # issue 18: a feed of one's own deadlines (an admin owns none)
+    "read_page_views": ("business_unit",),  # issue 17: who looked at a child's case
 }
 
 

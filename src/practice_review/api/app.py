@@ -16,7 +16,7 @@ from ..config import Settings
 from ..services.common import Services
 from ..workflow.definitions import load_directory, request_kinds
 from ..workflow.partnership import load_partnership
-from . import problems
+from . import docs, problems
 from .contract import HttpContract, if_match, known_query
 from .cors import Cors
 from .idempotency import IdempotencyRecorder, Replay, idempotent, replay_response
@@ -31,6 +31,7 @@ from .routes import (
     documents,
     health,
     keys,
+    page_views,
     records,
     reports,
     reviews,
@@ -62,7 +63,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.db.dispose()
 
-    app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="practice-review",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served offline by api/docs.py, not from a CDN
+        redoc_url=None,
+    )
     app.add_middleware(IdempotencyRecorder)
     app.add_middleware(HttpContract)
     app.add_middleware(BodySizeLimit)
@@ -86,8 +94,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         subscriptions,
         reports,
         keys,
+        page_views,
     ):
         app.include_router(module.router, dependencies=[*contract, Depends(idempotent)])
+    app.include_router(docs.router)  # /docs and /redoc, from the package's own files
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
     return app

@@ -376,6 +376,20 @@ class BoardSignIn(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+class ReviewView(Base):
+    """Who looked at which review, and when (issue 17): append-only, like the history (A1)."""
+
+    __tablename__ = "review_views"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False)
+    viewer: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)  # Caller.as_actor(): key, role, person
+    page: Mapped[str] = mapped_column(String(32), nullable=False)  # where: the board's review page
+
+    __table_args__ = (Index("ix_review_views_review_id_id", "review_id", "id"),)
+
+
 # issue 18: deadline calendars and e-mail reminders
 class CalendarFeed(Base):
     """A secret calendar feed URL: its token stored only as a SHA-256 hash, read as the key that made it."""

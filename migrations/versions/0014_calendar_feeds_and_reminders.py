@@ -5,8 +5,8 @@ person's row) that made it, revocable. information_requests.contact_email and ac
 reminder goes to. email_outbox: reminders written in the sweep's transaction, each once (unique
 dedupe_key), delivered with retries and dead letters like the webhook outbox.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
