@@ -39,6 +39,7 @@ class Services:
     webhook_timeout_seconds: float = 10
     webhook_max_attempts: int = 10
     metrics_token: str | None = None  # GET /metrics asks for it; None: only loopback scrapers
+    public_base_url: str | None = None  # issue 18: absolute links in calendars and e-mails (else relative)
     partnership_name: str = "Salford Safeguarding Children Partnership"  # issue 17: the board's branding
 
 
