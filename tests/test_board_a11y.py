@@ -30,7 +30,7 @@ from .conftest import TODAY, WORKFLOWS
 from .helpers import Api, request_information
 from .server import served_in_thread
 from .test_api_clocks import pause
-from .test_board_e2e import ARTIFACTS, CHROMIUM, FLAGS, screenshot, sign_in, wait_for, _webdriver
+from .test_board_e2e import ARTIFACTS, CHROMIUM, FLAGS, _webdriver, screenshot, sign_in, wait_for
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 320)
