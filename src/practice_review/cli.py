@@ -128,11 +128,15 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    from .services import mail  # issue 18: the e-mail reminders' outbox too
     from .services.notifications import deliver
 
     with _services(settings) as services:
         outcome = deliver(services)
+        sent = mail.deliver(services)
     print(f"delivered {outcome['delivered']}, retrying later {outcome['retrying']}, dead {outcome['dead']}")
+    if settings.email_transport != "none":
+        print(f"e-mails sent {sent['sent']}, retrying later {sent['retrying']}, dead {sent['dead']}")
     return 0
 
 
