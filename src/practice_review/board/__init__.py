@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import pages, sign_in
+from . import acting, pages, sign_in
 from .routes import router
 from .session import PATH
 
@@ -23,5 +23,6 @@ def install(app: FastAPI) -> None:
     """Add the board to the app; call after the API's problem handlers are installed."""
     app.include_router(sign_in.router)
     app.include_router(router)
+    app.include_router(acting.router)
     app.mount(f"{PATH}/static", StaticFiles(directory=STATIC), name="board-static")
     pages.install(app)

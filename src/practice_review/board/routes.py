@@ -10,8 +10,10 @@ from fastapi.responses import HTMLResponse
 
 from ..calendar import LONDON, add_calendar_months
 from ..errors import InvalidData
+from ..permissions import allows
 from ..web import get_services
 from . import listing, months
+from .offers import offers
 from .pages import render
 from .session import PATH, BoardCaller
 from .views import review_page
@@ -46,15 +48,17 @@ def board(request: Request, caller: BoardCaller, type: Text = "", status: Text =
         "refresh_seconds": REFRESH_SECONDS,
         "updated_at": datetime.now(LONDON).strftime("%H:%M"),
         "active_page": "board",
+        "can_refer": allows(caller, "create_review"),  # issue 17: the referral form
     }
     return render(request, "board.html", context)
 
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
-def review(request: Request, caller: BoardCaller, review_id: str) -> HTMLResponse:
+def review(request: Request, caller: BoardCaller, review_id: str, done: Text = "") -> HTMLResponse:
     services = get_services(request)
     page = review_page(services, caller, review_id)
-    context = {"caller": caller, "today": services.today(), "page": page, "active_page": "board"}
+    can = offers(services, caller, page.review, page.declarations, done)  # issue 17: the forms this caller may use
+    context = {"caller": caller, "today": services.today(), "page": page, "offers": can, "active_page": "board"}
     return render(request, "review.html", context)
 
 
