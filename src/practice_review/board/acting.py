@@ -36,7 +36,9 @@ async def form_data(request: Request) -> dict[str, str]:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise InvalidData([{"field": "form", "message": "the form is too large"}])
-    return {name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+    return {
+        name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()
+    }
 
 
 Sent = Annotated[dict[str, str], Depends(form_data)]

@@ -75,6 +75,18 @@ def _date_raw(name: str, value: str | None) -> dict[str, str]:
     return {f"{name}-day": str(int(day_)), f"{name}-month": str(int(month)), f"{name}-year": year}
 
 
+def _recorded(
+    model: type[Any], fields: Callable[[Act], list[Field]], record: Callable[[Act, Any], Any]
+) -> Callable[[Act, Answers], Any]:
+    """A form's submit: its answers as the API's request model, then the service call `record` makes."""
+
+    def submit(act: Act, answers: Answers) -> Any:
+        body = validated(model, fields(act), answers)
+        return None if body is None else record(act, body)
+
+    return submit
+
+
 # ---------------------------------------------------------------- the referral
 
 
@@ -169,13 +181,13 @@ def _meeting_fields(act: Act) -> list[Field]:
     ]
 
 
-def _submit_meeting(act: Act, answers: Answers) -> Any:
-    body = validated(schemas.MeetingCreate, _meeting_fields(act), answers)
-    if body is None:
-        return None
-    return records.record_meeting(
+_submit_meeting = _recorded(
+    schemas.MeetingCreate,
+    _meeting_fields,
+    lambda act, body: records.record_meeting(
         act.services, act.caller, act.review_id, body.kind, body.scheduled_for, body.documents_shared_at
-    )
+    ),
+)
 
 
 def _find_meeting(act: Act) -> Any:
@@ -229,7 +241,6 @@ def _attendance_defaults(act: Act) -> dict[str, str]:
 
 
 def _submit_attendance(act: Act, answers: Answers) -> Any:
-    fields = _attendance_fields(act)
     rows = [
         {k: v for k, v in row.items() if k != "substitute" or v}
         for key, row in sorted(answers.values.items())
@@ -245,7 +256,6 @@ def _submit_attendance(act: Act, answers: Answers) -> Any:
             listed.append(Attendee(**body.model_dump()))
     if answers.errors:
         return None
-    del fields
     return records.record_attendance(act.services, act.caller, act.review_id, int(act.target), listed)
 
 
@@ -269,11 +279,11 @@ def _declaration_fields(act: Act) -> list[Field]:
     ]
 
 
-def _submit_declaration(act: Act, answers: Answers) -> Any:
-    body = validated(schemas.DeclarationCreate, _declaration_fields(act), answers)
-    if body is None:
-        return None
-    return records.record_declaration(act.services, act.caller, act.review_id, **body.model_dump())
+_submit_declaration = _recorded(
+    schemas.DeclarationCreate,
+    _declaration_fields,
+    lambda act, body: records.record_declaration(act.services, act.caller, act.review_id, **body.model_dump()),
+)
 
 
 def _find_declaration(act: Act) -> Any:
@@ -289,11 +299,13 @@ def _ruling_fields(act: Act) -> list[Field]:
     return [Field("ruling", "Your ruling", "radios", options=options)]
 
 
-def _submit_ruling(act: Act, answers: Answers) -> Any:
-    body = validated(schemas.RulingCreate, _ruling_fields(act), answers)
-    if body is None:
-        return None
-    return records.rule_on_declaration(act.services, act.caller, act.review_id, int(act.target), body.ruling)
+_submit_ruling = _recorded(
+    schemas.RulingCreate,
+    _ruling_fields,
+    lambda act, body: records.rule_on_declaration(
+        act.services, act.caller, act.review_id, int(act.target), body.ruling
+    ),
+)
 
 
 # ---------------------------------------------------------------- endorsements and sign-offs (S1)
@@ -390,11 +402,11 @@ def _request_fields(act: Act) -> list[Field]:
     ]
 
 
-def _submit_request(act: Act, answers: Answers) -> Any:
-    body = validated(schemas.InformationRequestCreate, _request_fields(act), answers)
-    if body is None:
-        return None
-    return records.request_information(act.services, act.caller, act.review_id, **body.model_dump())
+_submit_request = _recorded(
+    schemas.InformationRequestCreate,
+    _request_fields,
+    lambda act, body: records.request_information(act.services, act.caller, act.review_id, **body.model_dump()),
+)
 
 
 def _find_request(act: Act) -> Any:
@@ -406,11 +418,13 @@ def _return_fields(act: Act) -> list[Field]:
     return [Field("returned_on", "Date returned", "date", optional=True, hint="Leave empty for today")]
 
 
-def _submit_return(act: Act, answers: Answers) -> Any:
-    body = validated(schemas.InformationReturn, _return_fields(act), answers)
-    if body is None:
-        return None
-    return records.record_information_return(act.services, act.caller, act.review_id, int(act.target), body.returned_on)
+_submit_return = _recorded(
+    schemas.InformationReturn,
+    _return_fields,
+    lambda act, body: records.record_information_return(
+        act.services, act.caller, act.review_id, int(act.target), body.returned_on
+    ),
+)
 
 
 # ---------------------------------------------------------------- clocks (C6)
@@ -508,11 +522,11 @@ def _action_fields(act: Act) -> list[Field]:
     ]
 
 
-def _submit_action(act: Act, answers: Answers) -> Any:
-    body = validated(schemas.ActionCreate, _action_fields(act), answers)
-    if body is None:
-        return None
-    return actions.add_action(act.services, act.caller, act.review_id, **body.model_dump())
+_submit_action = _recorded(
+    schemas.ActionCreate,
+    _action_fields,
+    lambda act, body: actions.add_action(act.services, act.caller, act.review_id, **body.model_dump()),
+)
 
 
 def _find_action(act: Act) -> Any:
