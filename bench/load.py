@@ -98,7 +98,8 @@ class Walker:
         )
         self.call("PUT", f"/reviews/{review}/meetings/{meeting['id']}/attendance", PANEL)
 
-    def walk_one(self) -> None:
+    def walk_one(self, until: str | None = None) -> str:
+        """A new review walked along the happy path, stopping before the event `until` (None: to the end)."""
         review = self.call(
             "POST",
             "/reviews",
@@ -111,6 +112,8 @@ class Walker:
             201,
         )["id"]
         for event, occurred_on, data in HAPPY_PATH:
+            if event == until:
+                break
             if event == "screen_in":
                 self.meeting(review, "screening", SCREENING_AT, SCREENING_DOCS)
                 for person in PANEL:
@@ -137,6 +140,7 @@ class Walker:
                     self.call("POST", f"/reviews/{review}/endorsements", endorsement, 201)
             body = {"event": event, "occurred_on": occurred_on, "data": data}
             self.call("POST", f"/reviews/{review}/transitions", body, event=True)
+        return str(review)
 
 
 @dataclass
@@ -189,3 +193,46 @@ def run_load(port: int, key: str, clients: int, seconds: float) -> LoadResult:
         events=[t for w in walkers for t in w.timings.events],
     )
     return LoadResult(clients, elapsed, timings, errors)
+
+
+def hammer(
+    port: int, key: str, clients: int, seconds: float, method: str, path: str, body: str, ids: list[str]
+) -> dict:
+    """bench/requests.lua's figures without wrk: `clients` threads, one keep-alive connection each, sending
+    one kind of request for `seconds`; client i takes ids i, i + clients, ... (none shares a review)."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    timings: list[list[float]] = [[] for _ in range(clients)]
+    failed = [0] * clients
+    stop = threading.Event()
+
+    def work(i: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        n = 0
+        while not stop.is_set():
+            target = path.replace("{id}", ids[(i + n * clients) % len(ids)])
+            n += 1
+            start = time.perf_counter()
+            connection.request(method, target, body or None, headers)
+            response = connection.getresponse()
+            response.read()
+            timings[i].append(time.perf_counter() - start)
+            failed[i] += not 200 <= response.status < 300
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    every = sorted(t for client in timings for t in client)
+    return {
+        "requests": len(every),
+        "seconds": elapsed,
+        "p50_us": every[len(every) // 2] * 1e6,
+        "p99_us": every[min(len(every) - 1, len(every) * 99 // 100)] * 1e6,
+        "errors": 0,
+        "non_2xx": sum(failed),
+    }

@@ -1,12 +1,13 @@
-"""The benchmark suite (`make bench`): prints one table and writes it, with the machine, to bench/results.md.
+"""The benchmark suite (`make bench`): prints its tables and writes them, with the machine, to bench/results.md.
 
 For SQLite and (when PRACTICE_REVIEW_BENCH_POSTGRES_URL names a server) PostgreSQL, each on a new database
 served by `practice-review serve --workers 2`:
-- load over real HTTP (bench/load.py): 1, 8 and 32 clients, each walking its own rapid reviews;
+- the service beside its floor (bench/side_by_side.py, bench/floor.py): each hot path at 1, 8 and 32
+  clients, with issue 15's targets as ratios to the floor measured in the same run;
 - then 100,000 open reviews are loaded, the server restarted, and single requests timed one after another:
   GET /reviews/{id} and GET /deadlines, with the server's start-up time and resident memory;
 - the sweep recording 1,000 breaches among them.
-And the working-day calendar per call. Figures, not pass/fail: the targets are issue 7's.
+And the working-day calendar per call.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -33,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import deadlines  # noqa: E402
-from bench.load import LoadResult, cpu_seconds, rss_mib, run_load  # noqa: E402
+from bench.load import rss_mib  # noqa: E402
+from bench.side_by_side import PATHS, SECONDS, WRK, Figures, side_by_side, start_floor  # noqa: E402
 from practice_review.board.session import COOKIE as BOARD_COOKIE  # noqa: E402
 from practice_review.bootstrap import build_services  # noqa: E402
 from practice_review.calendar import WorkingCalendar  # noqa: E402
@@ -44,8 +46,7 @@ from practice_review.storage.migrations import upgrade  # noqa: E402
 from tests.server import served  # noqa: E402
 
 WORKERS = 2
-CLIENTS = (1, 8, 32)
-SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))  # of load at each client count
+PATHS_ONLY = os.environ.get("BENCH_ONLY") == "paths"  # the side-by-side tables alone, results.md untouched
 RESULTS = ROOT / "bench" / "results.md"
 BOARD_PAGES = [
     "/board",
@@ -123,17 +124,16 @@ def calendar_rows() -> list[Row]:
 
 @dataclass
 class DatabaseFigures:
-    loads: list[LoadResult]
-    cpu_per_write: list[float]  # server CPU seconds per write, at each client count
-    started_empty: float
-    started_full: float
-    rss_full: float
-    get_review: list[float]
-    get_deadlines: list[float]
-    slowest_listing: tuple[float, str]  # median seconds, path
-    slowest_page: tuple[float, str]  # of the board's
-    loaded_in: float
-    sweeps: list[tuple[float, int]]  # seconds, breaches recorded
+    paths: Figures
+    started_empty: float = 0.0
+    started_full: float = 0.0
+    rss_full: float = 0.0
+    get_review: list[float] = field(default_factory=list)
+    get_deadlines: list[float] = field(default_factory=list)
+    slowest_listing: tuple[float, str] = (0.0, "")  # median seconds, path
+    slowest_page: tuple[float, str] = (0.0, "")  # of the board's
+    loaded_in: float = 0.0
+    sweeps: list[tuple[float, int]] = field(default_factory=list)  # seconds, breaches recorded
 
 
 def timed_gets(port: int, headers: dict[str, str], paths: list[str], repeat: int) -> list[float]:
@@ -155,17 +155,17 @@ def measure(database_url: str) -> DatabaseFigures:
     upgrade(database_url)
     services = build_services(Settings(database_url=database_url))
     key = create_key(services, "bench", "business_unit").secret
-    loads, cpu_per_write = [], []
     with served(database_url, WORKERS) as server:
         started_empty = server.started_in
-        for clients in CLIENTS:
-            cpu_before = cpu_seconds(server)
-            result = run_load(server.port, key, clients, SECONDS)
-            cpu_per_write.append((cpu_seconds(server) - cpu_before) / result.writes)
-            loads.append(result)
-            print(f"  {clients} clients: {result.events_per_second:.0f} transitions/s", flush=True)
-    with services.db.read() as session:  # reviews the clients walked: meetings, declarations, history
-        walked = [row[0] for row in session.execute(text("SELECT id FROM reviews ORDER BY id LIMIT 200"))]
+        floor = start_floor(database_url)
+        try:
+            paths, walked = side_by_side(services, server, floor, key)
+        finally:
+            floor.process.terminate()
+            floor.process.wait(timeout=30)
+    if PATHS_ONLY:
+        services.db.dispose()
+        return DatabaseFigures(paths)
     loaded_in = deadlines.load(services)
     api, board = {"Authorization": f"Bearer {key}"}, {"Cookie": f"{BOARD_COOKIE}={key}"}
     with served(database_url, WORKERS) as server:
@@ -178,8 +178,7 @@ def measure(database_url: str) -> DatabaseFigures:
     sweeps = deadlines.sweeps(services)
     services.db.dispose()
     return DatabaseFigures(
-        loads,
-        cpu_per_write,
+        paths,
         started_empty,
         started_full,
         rss_full,
@@ -203,42 +202,6 @@ def database_rows(figures: dict[str, DatabaseFigures]) -> list[Row]:
         rows.append(row)
 
     pg = figures.get("postgresql")
-    for i, clients in enumerate(CLIENTS):
-        target = clients == 32
-        events = pg.loads[i].events_per_second if pg else 0.0
-        add(
-            f"{clients} client{'s' if clients > 1 else ''}: transitions/s (POST /transitions)",
-            lambda f, i=i: f"{f.loads[i].events_per_second:.0f}",
-            "≥ 500" if target else "",
-            verdict(events, 500, True, "/s") if target and pg else "",
-        )
-        add(
-            f"{clients} client{'s' if clients > 1 else ''}: all writes/s (19 per review, 7 transitions)",
-            lambda f, i=i: f"{f.loads[i].writes_per_second:.0f}",
-        )
-        p99 = percentile(pg.loads[i].timings.events, 99) * 1e3 if pg else 0.0
-        add(
-            f"{clients} client{'s' if clients > 1 else ''}: transition latency p50 / p99",
-            lambda f, i=i: (
-                f"{ms(percentile(f.loads[i].timings.events, 50))} / {ms(percentile(f.loads[i].timings.events, 99))}"
-            ),
-            "p99 < 100 ms" if target else "",
-            verdict(p99, 100, False, "ms") if target and pg else "",
-        )
-        add(
-            f"{clients} client{'s' if clients > 1 else ''}: any write latency p50 / p99",
-            lambda f, i=i: (
-                f"{ms(percentile(f.loads[i].timings.all, 50))} / {ms(percentile(f.loads[i].timings.all, 99))}"
-            ),
-        )
-        add(
-            f"{clients} client{'s' if clients > 1 else ''}: server CPU per write",
-            lambda f, i=i: ms(f.cpu_per_write[i]),
-        )
-        add(
-            f"{clients} client{'s' if clients > 1 else ''}: failed requests",
-            lambda f, i=i: str(len(f.loads[i].errors)),
-        )
     get_review = statistics.median(pg.get_review) * 1e3 if pg else 0.0
     add(
         "100,000 reviews: GET /reviews/{id} median (p99)",
@@ -271,6 +234,89 @@ def database_rows(figures: dict[str, DatabaseFigures]) -> list[Row]:
     return rows
 
 
+def side_by_side_table(name: str, paths: Figures) -> str:
+    """One database's hot paths beside the floor: throughput, p50 / p99 and server CPU per request."""
+    lines = [
+        f"### {name}: the service beside its floor",
+        "",
+        "| path | clients | service req/s | floor req/s | ratio | service p50 / p99 | floor p50 / p99 "
+        "| p99 ratio | server CPU per request: service / floor | failed |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for (path, clients), (s, f) in paths.items():
+        lines.append(
+            f"| `{path}` | {clients} | {s.throughput:.0f} | {f.throughput:.0f} | {s.throughput / f.throughput:.2f}× "
+            f"| {ms(s.p50)} / {ms(s.p99)} | {ms(f.p50)} / {ms(f.p99)} | {s.p99 / f.p99:.2f}× "
+            f"| {ms(s.cpu)} / {ms(f.cpu)} | {s.failed} / {f.failed} |"
+        )
+    return "\n".join(lines)
+
+
+def target_rows(figures: dict[str, DatabaseFigures]) -> list[tuple[str, str, str]]:
+    """Issue 15's targets, on PostgreSQL at 32 clients (SQLite's beside PostgreSQL's at 1 client)."""
+    pg, lite = figures.get("postgresql"), figures.get("sqlite")
+    if pg is None:
+        return []
+    read, write, health = (pg.paths[(p, 32)] for p in (PATHS[0].name, PATHS[2].name, PATHS[4].name))
+
+    def at_least(value: float, target: float) -> str:
+        return "met" if value >= target else f"missed by {target / value:.2f}×"
+
+    def at_most(value: float, target: float) -> str:
+        return "met" if value <= target else f"missed by {value / target:.2f}×"
+
+    rows = [
+        (
+            "GET /reviews/{id}: throughput ≥ 0.8× the floor's",
+            f"{read[0].throughput / read[1].throughput:.2f}×",
+            at_least(read[0].throughput / read[1].throughput, 0.8),
+        ),
+        (
+            "GET /reviews/{id}: p99 ≤ 1.5× the floor's",
+            f"{read[0].p99 / read[1].p99:.2f}×",
+            at_most(read[0].p99 / read[1].p99, 1.5),
+        ),
+        (
+            "transition: throughput ≥ 0.6× the floor's write",
+            f"{write[0].throughput / write[1].throughput:.2f}×",
+            at_least(write[0].throughput / write[1].throughput, 0.6),
+        ),
+        ("transition: ≥ 300/s at 32 clients", f"{write[0].throughput:.0f}/s", at_least(write[0].throughput, 300)),
+        ("transition: p99 < 100 ms at 32 clients", ms(write[0].p99), at_most(write[0].p99, 0.1)),
+        (
+            "GET /health ≥ 0.9× a bare endpoint",
+            f"{health[0].throughput / health[1].throughput:.2f}×",
+            at_least(health[0].throughput / health[1].throughput, 0.9),
+        ),
+        ("server CPU ≤ 2 ms per read", ms(read[0].cpu), at_most(read[0].cpu, 0.002)),
+        ("server CPU ≤ 3 ms per transition", ms(write[0].cpu), at_most(write[0].cpu, 0.003)),
+    ]
+    if lite is not None:
+        for path in PATHS:
+            s, p = lite.paths[(path.name, 1)][0], pg.paths[(path.name, 1)][0]
+            rows.append(
+                (
+                    f"SQLite within 1.5× of PostgreSQL, 1 client: `{path.name}` throughput",
+                    f"{s.throughput:.0f}/s vs {p.throughput:.0f}/s",
+                    at_least(s.throughput / p.throughput, 1 / 1.5),
+                )
+            )
+    return rows
+
+
+def targets_table(figures: dict[str, DatabaseFigures]) -> str:
+    rows = target_rows(figures)
+    if not rows:
+        return "Issue 15's targets are PostgreSQL's: not run."
+    lines = [
+        "### Issue 15's targets (PostgreSQL, 2 workers, 32 clients)",
+        "",
+        "| target | measured | |",
+        "| --- | --- | --- |",
+    ]
+    return "\n".join(lines + [f"| {t} | {v} | {verdict} |" for t, v, verdict in rows])
+
+
 @contextmanager
 def throwaway_postgres(server_url: str) -> Iterator[str]:
     """A new database on the server, dropped afterwards."""
@@ -296,8 +342,9 @@ def machine() -> str:
         f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
         f"PostgreSQL {os.environ.get('BENCH_POSTGRES_VERSION', 'not run')} on the same machine; "
-        f"server: `practice-review serve --workers {WORKERS}`, load generator on the same machine; "
-        f"{SECONDS:.0f} s of load per client count"
+        f"server: `practice-review serve --workers {WORKERS}` beside bench/floor.py (uvicorn, 2 workers); "
+        f"load by {'wrk' if WRK else 'bench/load.py (no wrk)'} on the same machine, {SECONDS:g} s per path, client "
+        "count and app"
     )
 
 
@@ -322,9 +369,14 @@ def main() -> None:
             figures["postgresql"] = measure(url)
     else:
         print("PostgreSQL not benchmarked: set PRACTICE_REVIEW_BENCH_POSTGRES_URL (make bench does when it is up)")
+    sides = "\n\n".join(side_by_side_table(name, f.paths) for name, f in figures.items())
+    if PATHS_ONLY:
+        print(f"{targets_table(figures)}\n\n{sides}")
+        return
     rows = calendar_rows() + database_rows(figures)
     report = (
-        f"{table(rows)}\n\nMachine: {machine()}.\n\nWhat each row measures, and where the time goes: bench/README.md.\n"
+        f"{targets_table(figures)}\n\n{sides}\n\n### Single requests, the sweep, the calendar\n\n{table(rows)}\n\n"
+        f"Machine: {machine()}.\n\nWhat each row measures, and where the time goes: bench/README.md.\n"
     )
     print(report)
     RESULTS.write_text(f"# Benchmark results (`make bench`, {date.today().isoformat()})\n\n{report}")

@@ -49,6 +49,11 @@ def start(database_url: str, workers: int = 1, port: int | None = None, log: IO[
         stdout=subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
     )
+    return answering(process, port, launched)
+
+
+def answering(process: subprocess.Popen[bytes], port: int, launched: float) -> Served:
+    """The launched server once its /health answers (bench/floor.py's too)."""
     for _ in range(1200):
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with status {process.returncode}")

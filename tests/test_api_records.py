@@ -154,7 +154,7 @@ def test_idempotency_key_replays_the_first_response(api: Api) -> None:
     retry = api.client.post("/reviews", json=body, headers=headers)
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json()
-    assert retry.headers["location"] == first.headers["location"] == f"/reviews/{first.json()['id']}"
+    assert retry.headers["location"] == first.headers["location"] == f"http://testserver/reviews/{first.json()['id']}"
     assert retry.headers.get("idempotent-replayed") == "true"
     assert "idempotent-replayed" not in first.headers
     listed = get(api, "/reviews")["items"]

@@ -71,6 +71,18 @@ class StaleVersion(DomainError):
         )
 
 
+class PreconditionFailed(DomainError):
+    """`If-Match` named a version that is no longer current (issue 19): RFC 9110 §13.1.1."""
+
+    status, title, type = 412, "Precondition failed", "/problems/precondition-failed"
+
+    def __init__(self, current: int) -> None:
+        super().__init__(
+            f"If-Match does not name the current version {current}: someone changed it since; reload and retry",
+            current_version=current,
+        )
+
+
 class Conflict(DomainError):
     status, title, type = 409, "Conflict", "/problems/conflict"
 

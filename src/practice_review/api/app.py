@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from .. import board
@@ -16,7 +16,10 @@ from ..config import Settings
 from ..services.common import Services
 from ..workflow.definitions import load_directory, request_kinds
 from ..workflow.partnership import load_partnership
-from . import problems
+from . import docs, problems
+from .contract import HttpContract, if_match, known_query
+from .cors import Cors
+from .idempotency import IdempotencyRecorder, Replay, idempotent, replay_response
 from .limits import BodySizeLimit
 from .request_log import RequestLog
 from .routes import (
@@ -24,8 +27,10 @@ from .routes import (
     calendar,
     clocks,
     deadlines,
+    documents,
     health,
     keys,
+    page_views,
     records,
     reports,
     reviews,
@@ -46,6 +51,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owned = services is None
         configured = settings or Settings.from_env()
         app.state.services = services or build_services(configured)
+        app.state.public_base_url = configured.public_base_url
+        app.state.cors_allow_origins = configured.cors_allow_origins
         # Few threads per process: a request holds the GIL for most of its time, so more threads only
         # queue for it, raising latency (bench/README.md).
         to_thread.current_default_thread_limiter().total_tokens = configured.threads
@@ -55,24 +62,39 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.db.dispose()
 
-    app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="practice-review",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served offline by api/docs.py, not from a CDN
+        redoc_url=None,
+    )
+    app.add_middleware(IdempotencyRecorder)
+    app.add_middleware(HttpContract)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(Cors)
     app.add_middleware(RequestLog)
     problems.install(app)
+    app.add_exception_handler(Replay, replay_response)  # type: ignore[arg-type]
+    contract = [Depends(known_query), Depends(if_match)]
+    app.include_router(health.router, dependencies=contract)
     for module in (
-        health,
         calendar,
         workflows,
         reviews,
         records,
         clocks,
         actions,
+        documents,
         deadlines,
         subscriptions,
         reports,
         keys,
+        page_views,
     ):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[*contract, Depends(idempotent)])
+    app.include_router(docs.router)  # /docs and /redoc, from the package's own files
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
     return app

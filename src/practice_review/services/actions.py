@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import InvalidData, NotFound, NotPermitted, StaleVersion
+from ..errors import InvalidData, NotFound, NotPermitted
 from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
 from . import need_to_know
 from .access import find_review
-from .common import Services, as_utc, jsonable, locked_review, not_in_future, part_of, utcnow
+from .common import Services, as_utc, check_version, jsonable, locked_review, not_in_future, part_of, utcnow
 from .history import record_history
 
 
@@ -111,8 +111,7 @@ def update_action(
             raise NotFound(f"review {row.reference} has no action {action_id}")  # not one it sees
         if caller.role in ("agency", "partner") and caller.organisation != action.owner_organisation:
             raise NotPermitted(f"this key updates only actions owned by {caller.organisation or 'its organisation'}")
-        if expected_version is not None and expected_version != action.version:
-            raise StaleVersion(expected_version, action.version)
+        check_version(action, expected_version)
         action.status, action.evidence, action.reason = status, evidence, reason
         action.completed_on = None if status == "open" else completed_on
         action.version += 1

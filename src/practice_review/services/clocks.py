@@ -16,7 +16,7 @@ from ..workflow import clocks as clock_rules
 from ..workflow.context import Clock
 from ..workflow.definitions import WorkflowDefinition
 from ..workflow.engine import Blocked
-from .common import Services, jsonable, not_in_future, open_review
+from .common import Services, check_version, jsonable, not_in_future, open_review
 from .facts import as_clock
 from .history import record_history
 from .views import review_view
@@ -38,6 +38,7 @@ def _change_clock(
     not_in_future("occurred_on", on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
+        check_version(row, None)  # If-Match (issue 19)
         clock = session.scalar(select(m.Clock).where(m.Clock.review_id == row.id, m.Clock.name == name))
         if clock is None:
             raise NotFound(f"review {row.reference} has no clock '{name}'")

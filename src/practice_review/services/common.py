@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..audit import AuditKeys
 from ..calendar import WorkingCalendar, today_in_london
-from ..errors import Conflict, NotFound, StaleVersion, TransitionRefused
+from ..errors import Conflict, NotFound, PreconditionFailed, StaleVersion, TransitionRefused
 from ..identity.discovery import Trust
 from ..security import Network, SecretBox, parse_secrets_keys
 from ..storage.database import Database
@@ -97,6 +98,14 @@ def open_review(session: Session, review_id: str) -> Review:
     return row
 
 
-def check_version(row: Review, expected: int | None) -> None:
+# The versions an HTTP `If-Match` accepts for the row this request writes (None: no If-Match), issue 19.
+ACCEPTED_VERSIONS: ContextVar[frozenset[int] | None] = ContextVar("accepted_versions", default=None)
+
+
+def check_version(row: Any, expected: int | None) -> None:
+    """`expected_version` (409 when stale) and `If-Match` (412 when stale) against the row's version."""
+    accepted = ACCEPTED_VERSIONS.get()
+    if accepted is not None and row.version not in accepted:
+        raise PreconditionFailed(row.version)
     if expected is not None and expected != row.version:
         raise StaleVersion(expected, row.version)

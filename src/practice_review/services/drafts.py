@@ -9,7 +9,7 @@ from ..errors import Conflict, TransitionRefused
 from ..permissions import require
 from ..roles import Caller
 from ..workflow.engine import Blocked
-from .common import Services, jsonable, locked_review, not_in_future
+from .common import Services, check_version, jsonable, locked_review, not_in_future
 from .history import record_history
 from .views import review_view
 
@@ -25,6 +25,7 @@ def confirm_drafts_deleted(
     not_in_future("deleted_on", deleted_on, services.today())
     with services.db.write() as session:
         row = locked_review(session, review_id)
+        check_version(row, None)  # If-Match (issue 19)
         if row.open:
             raise_s5(f"review {row.reference} is {row.state}: drafts are deleted at the end of the review")
         if DRAFT_FACT not in row.facts:

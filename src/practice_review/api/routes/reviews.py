@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from ...services import drafts, links, reviews, transitions
@@ -34,25 +34,15 @@ router = APIRouter(prefix="/reviews", tags=["reviews"], responses=problems(401, 
     responses=problems(409, 422),
     summary="Record a referral as a new review",
 )
-def create_review(
-    services: ServicesDep,
-    caller: CallerDep,
-    body: ReviewCreate,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)
-    ] = None,
-) -> JSONResponse:
+def create_review(services: ServicesDep, caller: CallerDep, body: ReviewCreate) -> JSONResponse:
     fields = body.model_dump(exclude={"description", "particulars"})
     description = body.description.model_dump(exclude_none=True) if body.description else {}
     particulars = body.particulars.model_dump(exclude_none=True) if body.particulars else {}
     new = reviews.NewReview(
         **{**fields, "themes": tuple(body.themes), "description": description, "particulars": particulars}
     )
-    created = reviews.create_review(services, caller, new, idempotency_key)
-    headers = {"Location": created.location}
-    if created.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(created.body, status_code=201, headers=headers)
+    created = reviews.create_review(services, caller, new)  # Idempotency-Key: api/idempotency.py
+    return JSONResponse(created.body, status_code=201, headers={"Location": created.location})
 
 
 @router.get("", response_model=ReviewPage, responses=problems(422), summary="Reviews, newest first")
