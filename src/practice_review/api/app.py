@@ -25,6 +25,7 @@ from .request_log import RequestLog
 from .routes import (
     actions,
     calendar,
+    calendar_feeds,
     clocks,
     deadlines,
     documents,
@@ -79,8 +80,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(Replay, replay_response)  # type: ignore[arg-type]
     contract = [Depends(known_query), Depends(if_match)]
     app.include_router(health.router, dependencies=contract)
+    app.include_router(calendar_feeds.feed_router, dependencies=contract)  # issue 18: its URL's secret, no key
     for module in (
         calendar,
+        calendar_feeds,
         workflows,
         reviews,
         records,
