@@ -13,7 +13,7 @@ from typing import Any
 from ..roles import Caller
 from ..services.access import find_review
 from ..services.common import Services
-from ..services.facts import clock_rows, load_context
+from ..services.facts import load_records
 from ..workflow.engine import Decision
 
 
@@ -23,5 +23,5 @@ def preview(
     with services.db.read() as session:
         row = find_review(session, caller, review_id)
         definition = services.engine.definition(row.review_type, row.workflow_version)
-        ctx = load_context(services, session, row, clock_rows(session, row.id))
+        ctx = load_records(services, session, row).ctx  # the facts fire_event decides on
         return services.engine.fire(definition, ctx, event, occurred_on or ctx.today, data, caller.role, caller.partner)
