@@ -82,5 +82,8 @@ def build_services(settings: Settings) -> Services:
         public_base_url=settings.public_base_url,
         mail=MailSettings.from_settings(settings),
         board_idle_minutes=settings.board_idle_minutes,
+        webhook_timeout_seconds=settings.webhook_timeout_seconds,
+        webhook_max_attempts=settings.webhook_max_attempts,
+        metrics_token=settings.metrics_token,
         partnership_name=settings.partnership_name,
     )
