@@ -147,7 +147,7 @@ def send_form(
         return _page(request, spec, act, answers, status=422)
     except TransitionRefused as exc:
         return _page(request, spec, act, answers, exc.extra["blocked_by"], 409)
-    except (Conflict, EventNotAvailable) as exc:
+    except (Conflict, EventNotAvailable, NotPermitted) as exc:  # e.g. S1: endorsing as someone else
         return _page(request, spec, act, answers, [{"rule": "", "message": exc.detail}], exc.status)
     except StaleVersion:
         return _stale(request, act, act.expected_version)

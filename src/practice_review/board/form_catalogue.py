@@ -22,7 +22,7 @@ from ..storage import models as m
 from ..workflow.context import Attendee
 from ..workflow.definitions import EventDef, FieldSpec, WorkflowDefinition
 from .forms import Answers, Field, validated
-from .words import human, partner
+from .words import human, moment, partner
 
 ATTENDEE_ROWS = 4  # blank attendance rows a form offers beyond those recorded (no script needed to add one)
 
@@ -197,8 +197,8 @@ def _find_meeting(act: Act) -> Any:
 
 def _partners(act: Act) -> tuple[tuple[str, str], ...]:
     codes = act.services.engine.partnership.statutory_partners
-    if act.caller.role == "partner":
-        codes = tuple(c for c in codes if c == act.caller.partner)
+    if act.caller.role == "partner":  # a partner records only its own partner's attendees
+        return _options([c for c in codes if c == act.caller.partner], partner)
     return (("", "Not a statutory partner"), *_options(codes, partner))
 
 
@@ -244,7 +244,7 @@ def _submit_attendance(act: Act, answers: Answers) -> Any:
     rows = [
         {k: v for k, v in row.items() if k != "substitute" or v}
         for key, row in sorted(answers.values.items())
-        if key.startswith("a") and isinstance(row, dict) and set(row) - {"substitute"}
+        if key.startswith("a") and isinstance(row, dict) and set(row) & {"person_id", "name", "organisation"}
     ]
     listed = []
     for i, row in enumerate(rows):
@@ -643,16 +643,28 @@ def _event_field(spec: FieldSpec, prefix: str) -> list[Field]:
     if spec.type == "date":
         return [Field(name, label, "date", optional=optional)]
     if spec.type == "integer":
-        hint = "Leave empty for the latest meeting of its kind" if spec.name == "meeting_id" else ""
-        return [Field(name, label, "number", optional=optional, hint=hint, width="govuk-input--width-5")]
+        return [Field(name, label, "number", optional=optional, width="govuk-input--width-5")]
     kind = "textarea" if spec.max_length > 200 else "text"
     return [Field(name, label, kind, optional=optional)]
 
 
+def _meeting_choice(act: Act, event: EventDef) -> Field:
+    """`data.meeting_id` as a choice of the review's meetings of the event's kind (none: the latest)."""
+    meetings = [m for m in records.list_meetings(act.services, act.caller, act.review_id) if m["kind"] == event.meeting]
+    options = (
+        ("", "The latest"),
+        *((str(m["id"]), f"{human(m['kind'])} meeting, {moment(m['scheduled_for'])}") for m in meetings),
+    )
+    return Field(
+        "data.meeting_id", "The meeting it was decided at", "radios", options=options, optional=True, whole=True
+    )
+
+
 def event_fields(act: Act) -> list[Field]:
     event: EventDef = act.record
+    fields = [f for spec in event.data for f in _event_field(spec, "data.")]
     return [
-        *(f for spec in event.data for f in _event_field(spec, "data.")),
+        *(_meeting_choice(act, event) if f.name == "data.meeting_id" and event.meeting else f for f in fields),
         Field(
             "occurred_on",
             "Date it happened",
