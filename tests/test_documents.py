@@ -141,6 +141,8 @@ def test_an_agency_sees_only_its_own_organisation_in_every_document(
             leaked = [word for word in foreign if word in text]
             assert not leaked, (path, kind, leaked)
         problem(client.get(path, headers=stranger), 404)  # a review it may not read does not exist to it
+    report = pdf_text(fetch(client, paths[0], school).content)
+    assert "Withheld" in report and DECISION["immediate_safety_actions"] not in report  # the decision is not its to see
     plan = pdf_text(fetch(client, paths[1], school).content)
     assert ACTION["action"] in plan and SCHOOL in plan
 
