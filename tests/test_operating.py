@@ -124,6 +124,7 @@ def test_a_metrics_scrape_counts_requests_by_route_and_what_the_database_holds(a
     latency = ("practice_review_http_request_duration_seconds_count", (("method", "POST"), ("route", "/reviews")))
     assert found[latency] >= 2
     assert found[("practice_review_outbox_messages", (("status", "dead"),))] == 0
+    assert found[("practice_review_email_messages", (("status", "dead"),))] == 0
     assert found[("practice_review_clock_breaches_recorded", ())] == 0
     assert found[("practice_review_job_last_success_timestamp_seconds", (("job", "sweep"),))] > 0
     assert found[("practice_review_job_last_success_timestamp_seconds", (("job", "deliver"),))] == 0

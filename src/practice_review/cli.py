@@ -142,8 +142,11 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
             print(f"e-mails sent {sent['sent']}, retrying later {sent['retrying']}, dead {sent['dead']}")
         if outcome["dead"]:
             print(f"{outcome['dead']} messages are dead: see GET /subscriptions/{{id}}/deliveries", file=sys.stderr)
+        if sent["dead"]:
+            print(f"{sent['dead']} e-mails are dead: see the reminders' outbox", file=sys.stderr)
+        if outcome["dead"] or sent["dead"]:
             return 1
-        record_success(services, "deliver", outcome)
+        record_success(services, "deliver", {**outcome, "emails": sent})
     return 0
 
 
