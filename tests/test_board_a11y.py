@@ -259,3 +259,15 @@ def test_the_sign_in_page_has_no_wcag_violations_at_either_width(browser: Any, w
             problems.append(f"sign-in at {width} px scrolls sideways: {wide}")
         screenshot(browser, f"a11y/signed-out-{width}-sign-in")
     assert not problems, "\n".join(problems)
+
+
+def test_the_api_docs_draw_in_the_browser_from_the_package_alone(browser: Any, world: World) -> None:
+    """Swagger UI and ReDoc render the spec with nothing but the service's own files (the browser may not
+    reach the internet: any request elsewhere would fail and show)."""
+    _width(browser, 1280)
+    for path, drawn in (("/docs", ".swagger-ui .info .title"), ("/redoc", "#redoc h1")):
+        browser.get(world.url + path)
+        assert "practice-review" in wait_for(browser, drawn).text
+        screenshot(browser, f"a11y/api-docs{path.replace('/', '-')}")
+        requested = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert requested and all(n.startswith((world.url, "blob:", "data:")) for n in requested), requested
