@@ -80,5 +80,8 @@ def build_services(settings: Settings) -> Services:
         board_session_minutes=settings.board_session_minutes,
         public_base_url=settings.public_base_url,
         board_idle_minutes=settings.board_idle_minutes,
+        webhook_timeout_seconds=settings.webhook_timeout_seconds,
+        webhook_max_attempts=settings.webhook_max_attempts,
+        metrics_token=settings.metrics_token,
         partnership_name=settings.partnership_name,
     )
