@@ -50,7 +50,7 @@ def referral(bu: Person, **answers: Any) -> str:
     }
     page = bu.send("/board/referral", fields)
     assert page.status_code == 200, words(page.text)
-    assert banner(page).startswith("The referral was recorded: RR-")
+    assert banner(page).startswith("The referral was recorded: ")
     return str(page.url).split("/board/reviews/")[1].split("?")[0]
 
 
@@ -445,3 +445,122 @@ def test_links_and_the_referral_description_through_their_forms(people: dict[str
         "The referral was updated.",
     )
     assert api.review(first["id"])["themes"] == ["neglect"]
+
+
+# ---------------------------------------------------------------- another review type, end to end
+
+
+def test_a_business_unit_runs_an_lcspr_from_commissioning_to_closing_and_confirms_the_drafts_deleted(
+    people: dict[str, Person], api: Api
+) -> None:
+    bu = people["business_unit"]
+    review_id = referral(bu, review_type="lcspr", **day("2026-01-05", "received_on"))
+    form = f"/board/reviews/{review_id}/do"
+    reviewer = {"person_id": "rev-1", "name": "Morgan Hale", "organisation": "Hale Consultancy"}
+    declared = {**reviewer, "role": "lead reviewer", "has_interest": "no", **day("2026-01-05", "declared_on")}
+    ok(bu.send(f"{form}/declaration", declared), "The declaration was recorded.")
+    appoint = {"data.reviewer.person_id": "rev-1", "data.reviewer.name": "Morgan Hale"}
+    appoint |= {"data.reviewer.contract_signed": "no", "data.reviewer.policy_confirmed": "yes"}
+    refused = bu.fire(review_id, "appoint_reviewer", {**appoint, **day("2026-01-06", "occurred_on")})
+    assert refused.status_code == 409 and error_summary(refused)[0].startswith("D3")  # the nested object's data
+    appoint["data.reviewer.contract_signed"] = "yes"
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("appoint_reviewer", {**appoint, **day("2026-01-06", "occurred_on")}),
+        (
+            "agree_terms_of_reference",
+            {"data.terms_of_reference": "Agreed by the review group", **day("2026-01-07", "occurred_on")},
+        ),
+        ("circulate_draft", {"data.family_involvement": "involved", **day("2026-01-08", "occurred_on")}),
+    ]
+    for event, answers in steps:
+        ok(bu.fire(review_id, event, answers), banner_for(api, review_id, human_event(event)))
+    asked = {"organisation": "Salford Primary School", "kind": "factual_accuracy", **day("2026-01-08", "requested_on")}
+    ok(bu.send(f"{form}/information-request", asked), "The information request was recorded.")
+    request = review_page(bu, review_id).split("do/information-return/")[1].split('"')[0]
+    ok(bu.send(f"{form}/information-return/{request}", day("2026-01-09", "returned_on")), "The return was recorded.")
+    ok(
+        bu.fire(review_id, "agree_final_report", day("2026-01-12", "occurred_on")),
+        banner_for(api, review_id, "Agree final report"),
+    )
+    for decision, on in (("", "2026-01-13"), ("publish", "2026-01-26")):
+        if decision:
+            ok(
+                bu.fire(review_id, "send_to_national_panel", day("2026-01-15", "occurred_on")),
+                banner_for(api, review_id, "Send to national panel"),
+            )
+        for party, person_id, name in ENDORSERS[:3]:
+            given = {"party": party, "person_id": person_id, "name": name, "agrees": "yes", **day(on, "endorsed_on")}
+            given |= {"proxy.evidence": f"Signed minutes of {on}", "decision": decision}
+            ok(bu.send(f"{form}/endorsement", given), "The endorsement was recorded.")
+        if not decision:
+            ok(bu.fire(review_id, "sign_off", day("2026-01-14", "occurred_on")), banner_for(api, review_id, "Sign off"))
+    ok(
+        bu.fire(review_id, "publish", {"data.url": "https://example.org/lcspr", **day("2026-01-27", "occurred_on")}),
+        banner_for(api, review_id, "Publish"),
+    )
+    refused = bu.fire(review_id, "close", day("2026-01-28", "occurred_on"))
+    assert refused.status_code == 409 and error_summary(refused)[0].startswith("L9")
+    planned = {
+        "recommendation": "Share plans",
+        "action": "Train staff",
+        "owner_organisation": "Salford Primary School",
+        **day("2026-06-30", "due_on"),
+        "intended_outcome": "Plans shared",
+    }
+    ok(bu.send(f"{form}/action", planned), "The action was added.")
+    ok(bu.fire(review_id, "close", day("2026-01-28", "occurred_on")), banner_for(api, review_id, "Close"))
+    assert "do/drafts-deleted" in review_page(bu, review_id)  # S5: outstanding until confirmed
+    ok(bu.send(f"{form}/drafts-deleted", day("2026-01-29", "deleted_on")), "The drafts' deletion was confirmed.")
+    done = api.review(review_id)
+    assert done["state"] == "closed" and not any(t["rule"] == "S5" for t in done["outstanding_tasks"])
+
+
+def human_event(event: str) -> str:
+    return event.replace("_", " ").capitalize()
+
+
+def test_a_partner_records_only_its_own_attendees_and_endorses_only_as_itself(
+    people: dict[str, Person], api: Api
+) -> None:
+    review = api.create_review()
+    meeting = api.meeting(review["id"], "screening", SCREENING_AT, SCREENING_DOCS)
+    api.attend(review["id"], meeting["id"], PANEL[:2])
+    police = people["police"]
+    path = f"/board/reviews/{review['id']}/do/attendance/{meeting['id']}"
+    form = police.get(path).text
+    assert "Dana Okafor" not in form and 'value="local_authority"' not in form  # only its own partner's rows
+    ok(
+        police.send(
+            path,
+            {
+                "a0.person_id": "gmp-1",
+                "a0.name": "Pat Reilly",
+                "a0.organisation": "Greater Manchester Police",
+                "a0.partner": "police",
+            },
+        ),
+        "The attendance was recorded.",
+    )
+    attended = api.ok(api.client.get(f"/reviews/{review['id']}/meetings/{meeting['id']}", headers=api.bu))
+    assert {a["person_id"] for a in attended["attendees"]} == {"la-1", "icb-1", "gmp-1"} and attended["quorate"]
+    own = people["scrutineer"].send(
+        f"/board/reviews/{review['id']}/do/endorsement",
+        {"person_id": "is-1", "name": "Ingrid", "agrees": "yes", "proxy.evidence": "not asked"},
+    )
+    ok(own, "The endorsement was recorded.")  # a field the form does not ask is not taken
+    endorsements = api.ok(api.client.get(f"/reviews/{review['id']}/endorsements", headers=api.bu))
+    assert [(e["party"], e["proxy"]) for e in endorsements] == [("independent_scrutineer", False)]  # S1: its own
+
+
+def test_the_referrals_particulars_through_their_form_x1_and_n1(people: dict[str, Person], api: Api) -> None:
+    bu = people["business_unit"]
+    review = api.create_review()
+    path = f"/board/reviews/{review['id']}/do/description"
+    areas = {"particulars.incident_area": "Salford", "particulars.home_area": "Wigan"}
+    wrong = bu.send(path, {**areas, "particulars.lead_partnership": "Bolton"})
+    assert wrong.status_code == 422 and "must be the incident area or the home area" in error_summary(wrong)[0]
+    told = {"particulars.circumstances": "care_leaver_death", **day("2026-02-03", "particulars.ofsted_notified_on")}
+    ok(bu.send(path, {**areas, "particulars.lead_partnership": "Salford", **told}), "The referral was updated.")
+    particulars = api.review(review["id"])["particulars"]
+    assert particulars["lead_partnership"] == "Salford" and particulars["ofsted_notified_on"] == "2026-02-03"
+    assert 'value="Wigan"' in bu.get(path).text  # the form shows what is recorded

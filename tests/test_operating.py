@@ -328,3 +328,25 @@ def test_a_bad_metrics_token_or_log_level_stops_every_command_in_one_line(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2 and all(line.startswith("configuration error: PRACTICE_REVIEW_") for line in lines)
     assert "short" not in lines[0] + lines[1]  # a token is never echoed
+
+
+def test_with_several_workers_a_scrape_adds_up_every_workers_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/operating.md: with --workers N and PROMETHEUS_MULTIPROC_DIR, whichever worker answers the scrape
+    reports all of them (scraped from this host, so no token is needed)."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    with served(f"sqlite:///{tmp_path}/workers.db", workers=2) as server, httpx.Client() as http:
+        for _ in range(30):  # new connections each time, so both workers take some
+            assert httpx.get(f"{server.base_url}/livez").status_code == 200
+        scraped = http.get(f"{server.base_url}/metrics")
+    assert scraped.status_code == 200
+    livez = [
+        sample.value
+        for family in text_string_to_metric_families(scraped.text)
+        for sample in family.samples
+        if sample.name == "practice_review_http_requests_total" and sample.labels.get("route") == "/livez"
+    ]
+    assert sum(livez) == 30

@@ -128,12 +128,16 @@ def _report_sweep(services: Services, result: dict[str, Any]) -> None:
 
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 1 when a message died in this run (its receiver refused it every time): alert on it."""
+    from .services import mail  # issue 18: the e-mail reminders' outbox too
     from .services.notifications import deliver
     from .services.operations import record_success
 
     with _services(settings) as services:
         outcome = deliver(services)
+        sent = mail.deliver(services)
         print(f"delivered {outcome['delivered']}, retrying later {outcome['retrying']}, dead {outcome['dead']}")
+        if settings.email_transport != "none":
+            print(f"e-mails sent {sent['sent']}, retrying later {sent['retrying']}, dead {sent['dead']}")
         if outcome["dead"]:
             print(f"{outcome['dead']} messages are dead: see GET /subscriptions/{{id}}/deliveries", file=sys.stderr)
             return 1

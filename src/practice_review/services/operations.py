@@ -65,4 +65,10 @@ def purge(services: Services, outbox_days: int, idempotency_days: int, now: date
             delete(m.OutboxMessage).where(m.OutboxMessage.status.in_(("delivered", "dead")), settled_on < outbox_before)
         ).rowcount
         replies = session.execute(delete(m.IdempotencyKey).where(m.IdempotencyKey.created_at < replies_before)).rowcount
-    return {"outbox": int(outbox or 0), "idempotency_keys": int(replies or 0)}
+        emails = session.execute(  # issue 18: the e-mail reminders' outbox, on the same retention
+            delete(m.EmailMessage).where(
+                m.EmailMessage.status.in_(("sent", "dead")),
+                func.coalesce(m.EmailMessage.sent_at, m.EmailMessage.created_at) < outbox_before,
+            )
+        ).rowcount
+    return {"outbox": int(outbox or 0) + int(emails or 0), "idempotency_keys": int(replies or 0)}
