@@ -411,6 +411,7 @@ class HistoryItem(BaseModel):
 
 class HistoryOut(BaseModel):
     items: list[HistoryItem]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the events after these (None: no more)")
 
 
 class AttendeeOut(BaseModel):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
 from ...services import records
 from ...workflow.context import Attendee
 from ..auth import CallerDep, ServicesDep
+from ..pagination import Cursor, Limit, paged
 from ..schemas import (
     AttendeeIn,
     DeclarationCreate,
@@ -63,8 +64,16 @@ def record_declaration(
 
 
 @router.get("/declarations", response_model=list[DeclarationOut], summary="Declarations, oldest first")
-def list_declarations(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
-    return records.list_declarations(services, caller, review_id)
+def list_declarations(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, records.list_declarations(services, caller, review_id), limit, cursor)
 
 
 @router.post(
@@ -96,8 +105,16 @@ def record_endorsement(
 
 
 @router.get("/endorsements", response_model=list[EndorsementOut], summary="Endorsements, oldest first")
-def list_endorsements(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
-    return records.list_endorsements(services, caller, review_id)
+def list_endorsements(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, records.list_endorsements(services, caller, review_id), limit, cursor)
 
 
 @router.post(
@@ -126,5 +143,13 @@ def record_return(
 
 
 @router.get("/information-requests", response_model=list[InformationRequestOut], summary="Information requests")
-def list_information_requests(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
-    return records.list_information_requests(services, caller, review_id)
+def list_information_requests(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, records.list_information_requests(services, caller, review_id), limit, cursor)
