@@ -30,12 +30,14 @@ from .routes import (
     health,
     keys,
     records,
+    reference,
     reports,
     reviews,
     subscriptions,
     workflows,
 )
 from .schemas import SETTINGS_LIST
+from .spec import document, operation_id
 
 DESCRIPTION = """Child safeguarding practice reviews as executable workflows.
 Every error is `application/problem+json`; a refused transition lists each unmet rule in `blocked_by`."""
@@ -60,7 +62,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.db.dispose()
 
-    app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="practice-review",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     app.add_middleware(IdempotencyRecorder)
     app.add_middleware(HttpContract)
     app.add_middleware(BodySizeLimit)
@@ -68,8 +76,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(RequestLog)
     problems.install(app)
     app.add_exception_handler(Replay, replay_response)  # type: ignore[arg-type]
-    contract = [Depends(known_query), Depends(if_match)]
-    app.include_router(health.router, dependencies=contract)
+    checked = [Depends(known_query), Depends(if_match)]
+    app.include_router(health.router, dependencies=checked)
+    app.include_router(reference.router, dependencies=checked)
     for module in (
         calendar,
         workflows,
@@ -82,7 +91,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         reports,
         keys,
     ):
-        app.include_router(module.router, dependencies=[*contract, Depends(idempotent)])
+        app.include_router(module.router, dependencies=[*checked, Depends(idempotent)])
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
     return app
@@ -135,5 +144,6 @@ def _openapi(app: FastAPI, settings: Settings | None, services: Services | None)
             schemas.pop(unused, None)
         running = services or getattr(app.state, "services", None)
         _fill_settings_enums(spec, _settings_lists(settings, running))
+        document(spec, settings.public_base_url if settings else getattr(app.state, "public_base_url", None))
         app.openapi_schema = spec
     return app.openapi_schema

@@ -109,7 +109,7 @@ def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: Lin
 )
 def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> dict[str, Any]:
     return transitions.fire_event(
-        services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data, body.note
+        services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data or {}, body.note
     )
 
 
