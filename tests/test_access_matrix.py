@@ -549,7 +549,8 @@ def test_need_to_know_holds_on_the_board(client: TestClient, services: Services,
 
 # ---------------------------------------------------------------- no key, coverage, docs
 
-NO_KEY_NEEDED = {("GET", "/health")}
+NO_KEY_NEEDED = {("GET", "/health"), ("GET", "/rules"), ("GET", "/rules/{rule_id}"), ("GET", "/problems")}
+NO_KEY_NEEDED |= {("GET", "/problems/{slug}")}  # issue 19: reference for integrators, no case data
 DOCS = ("/docs", "/redoc", "/openapi.json")
 PLACEHOLDERS = {
     "review_id": "00000000-0000-4000-8000-000000000000",
@@ -562,6 +563,8 @@ PLACEHOLDERS = {
     "subscription_id": 1,
     "event_id": "00000000-0000-4000-8000-000000000000",
     "key_id": 1,
+    "rule_id": "Q1",
+    "slug": "guard-failed",
 }
 
 
