@@ -71,6 +71,7 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("GET", "/reviews/{review_id}"): READ_REVIEW,
     ("PATCH", "/reviews/{review_id}"): BUSINESS_UNIT,
     ("GET", "/reviews/{review_id}/history"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/views"): BUSINESS_UNIT,  # issue 17: who looked at a child's case
     ("POST", "/reviews/{review_id}/links"): BUSINESS_UNIT,
     ("POST", "/reviews/{review_id}/transitions"): cells(OWN, OWN, OWN, OWN, NO, OWN, NO, NO),
     ("POST", "/reviews/{review_id}/meetings"): BU_AND_CHAIR,
@@ -85,6 +86,11 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("POST", "/reviews/{review_id}/information-requests"): BUSINESS_UNIT,
     ("POST", "/reviews/{review_id}/information-requests/{request_id}/return"): cells(YES, NO, NO, NO, OWN, NO, NO, NO),
     ("GET", "/reviews/{review_id}/actions"): READ_REVIEW,
+    # issue 18: documents made from the record, as the caller may see it
+    ("GET", "/reviews/{review_id}/documents/meeting-report"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/documents/action-plan"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/documents/chronology"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/meetings/{meeting_id}/minutes"): READ_REVIEW,
     ("POST", "/reviews/{review_id}/actions"): BU_AND_CHAIR,
     ("PATCH", "/reviews/{review_id}/actions/{action_id}"): cells(YES, YES, NO, OWN, OWN, NO, NO, NO),
     ("POST", "/reviews/{review_id}/clocks/{name}/pause"): BUSINESS_UNIT,
@@ -135,6 +141,10 @@ OWN_NOTES: dict[Endpoint, str] = {
     ("GET", "/reviews/{review_id}/endorsements"): READS_OWN,
     ("GET", "/reviews/{review_id}/actions"): READS_OWN,
     ("GET", "/reviews/{review_id}/information-requests"): READS_OWN,
+    ("GET", "/reviews/{review_id}/documents/meeting-report"): READS_OWN,
+    ("GET", "/reviews/{review_id}/documents/action-plan"): READS_OWN,
+    ("GET", "/reviews/{review_id}/documents/chronology"): READS_OWN,
+    ("GET", "/reviews/{review_id}/meetings/{meeting_id}/minutes"): READS_OWN,
     ("POST", "/reviews/{review_id}/transitions"): "only the events the role is given in workflows/*.yaml (see "
     '"Workflow events" below); another event: 403. partner: only a local_authority key, and only '
     "notify_national_panel. reviewer: only on a review it is appointed to (another: 404). business_unit may fire "

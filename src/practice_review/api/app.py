@@ -16,7 +16,7 @@ from ..config import Settings
 from ..services.common import Services
 from ..workflow.definitions import load_directory, request_kinds
 from ..workflow.partnership import load_partnership
-from . import problems
+from . import docs, problems
 from .contract import HttpContract, if_match, known_query
 from .cors import Cors
 from .idempotency import IdempotencyRecorder, Replay, idempotent, replay_response
@@ -27,8 +27,10 @@ from .routes import (
     calendar,
     clocks,
     deadlines,
+    documents,
     health,
     keys,
+    page_views,
     records,
     reference,
     reports,
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,  # served offline by api/docs.py, not from a CDN
+        redoc_url=None,
     )
     app.add_middleware(IdempotencyRecorder)
     app.add_middleware(HttpContract)
@@ -86,12 +90,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         records,
         clocks,
         actions,
+        documents,
         deadlines,
         subscriptions,
         reports,
         keys,
+        page_views,
     ):
         app.include_router(module.router, dependencies=[*checked, Depends(idempotent)])
+    app.include_router(docs.router)  # /docs and /redoc, from the package's own files
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
     return app

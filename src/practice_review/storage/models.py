@@ -372,3 +372,17 @@ class BoardSignIn(Base):
     flow: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     next_path: Mapped[str] = mapped_column(String(300), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ReviewView(Base):
+    """Who looked at which review, and when (issue 17): append-only, like the history (A1)."""
+
+    __tablename__ = "review_views"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False)
+    viewer: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)  # Caller.as_actor(): key, role, person
+    page: Mapped[str] = mapped_column(String(32), nullable=False)  # where: the board's review page
+
+    __table_args__ = (Index("ix_review_views_review_id_id", "review_id", "id"),)
