@@ -158,6 +158,11 @@ def test_every_post_retried_with_its_key_changes_things_once_and_answers_the_sam
             assert (retry.status_code, retry.headers["content-type"]) == (409, PROBLEM), post.path
             assert retry.json()["type"].endswith("/problems/idempotent-secret-withheld")
             assert "secret" not in retry.json() and "key" not in retry.json()
+            assert retry.json()["location"] == retry.headers["location"]
+            assert (
+                retry.headers["location"].startswith("http://testserver/")
+                and str(first.json()["id"]) in retry.headers["location"]
+            )
             continue
         assert (retry.status_code, retry.json()) == (first.status_code, first.json()), post.path
         assert retry.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers

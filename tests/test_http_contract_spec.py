@@ -32,6 +32,7 @@ from .helpers import PROBLEM, Api, KeyFor
 from .server import served_in_thread
 
 SPEC_FILE = PROJECT_ROOT / "openapi" / "openapi.json"
+CLIENT_CONFIG = PROJECT_ROOT / "openapi" / "client-config.yaml"
 BIN = Path(sys.executable).parent
 
 
@@ -96,7 +97,7 @@ def test_a_generated_client_works_against_a_real_server(tmp_path: Path, services
     package = tmp_path / "practice_review_client"
     made = subprocess.run(
         [str(BIN / "openapi-python-client"), "generate", "--path", str(SPEC_FILE), "--output-path", str(package)]
-        + ["--meta", "none"],
+        + ["--meta", "none", "--config", str(CLIENT_CONFIG)],
         capture_output=True,
         text=True,
         env=env,

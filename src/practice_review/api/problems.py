@@ -98,6 +98,12 @@ PAGES: dict[str, tuple[int, str, str]] = {
         "The path does not take this method: `Allow` lists those it does.",
     ),
     "request-too-large": (413, "Request too large", "The request body is larger than the service accepts."),
+    "renderer-unavailable": (
+        503,
+        "PDF renderer unavailable",
+        "The PDF could not be made here (its renderer is not installed or failed); ask for the DOCX "
+        "(`format=docx`) meanwhile, and tell the service's operator.",
+    ),
     "unavailable": (503, "Service unavailable", "Something the service depends on cannot be reached; try again."),
     "internal-error": (500, "Internal server error", "An unexpected error; it has been logged with the request id."),
 }
