@@ -78,6 +78,7 @@ def build_services(settings: Settings) -> Services:
         webhook_networks=parse_allowed_networks(settings.webhook_allowed_networks),
         trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
         board_session_minutes=settings.board_session_minutes,
+        public_base_url=settings.public_base_url,
         board_idle_minutes=settings.board_idle_minutes,
         partnership_name=settings.partnership_name,
     )

@@ -25,6 +25,7 @@ from .request_log import RequestLog
 from .routes import (
     actions,
     calendar,
+    calendar_feeds,
     clocks,
     deadlines,
     documents,
@@ -83,8 +84,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     checked = [Depends(known_query), Depends(if_match)]
     app.include_router(health.router, dependencies=checked)
     app.include_router(reference.router, dependencies=checked)
+    app.include_router(calendar_feeds.feed_router, dependencies=checked)  # issue 18: its URL's secret, no key
     for module in (
         calendar,
+        calendar_feeds,
         workflows,
         reviews,
         records,

@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from ..api.routes.calendar_feeds import _calendar
 from ..api.routes.documents import _answer
 from ..api.routes.reports import workbook_response
-from ..services import documents, reports
+from ..services import calendar_feeds, documents, reports
 from ..web import get_services
 from .session import PATH, BoardCaller
 
@@ -51,3 +52,9 @@ def figures_workbook(
 ) -> Response:
     """The §21 figures page's workbook: GET /reports/summary?format=xlsx, for the signed-in caller."""
     return workbook_response(reports.summary(get_services(request), caller, start, end))
+
+
+@router.get("/reviews/{review_id}/calendar.ics")
+def review_calendar(request: Request, caller: BoardCaller, review_id: str) -> Response:
+    content, reference = calendar_feeds.review_calendar(get_services(request), caller, review_id)
+    return _calendar(content, f"{reference}-deadlines.ics")

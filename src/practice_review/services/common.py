@@ -35,6 +35,7 @@ class Services:
     trust: Trust = field(default_factory=Trust)  # issue 16: the OpenID providers whose tokens are believed
     board_session_minutes: int = 480
     board_idle_minutes: int = 60
+    public_base_url: str | None = None  # issue 18: absolute links in calendars and e-mails (else relative)
     partnership_name: str = "Salford Safeguarding Children Partnership"  # issue 17: the board's branding
 
 
