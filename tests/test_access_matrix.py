@@ -79,6 +79,13 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("GET", "/reviews/{review_id}/meetings/{meeting_id}"): READ_REVIEW,
     ("PUT", "/reviews/{review_id}/meetings/{meeting_id}/attendance"): cells(YES, YES, NO, OWN, NO, NO, NO, NO),
     ("GET", "/reviews/{review_id}/declarations"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/declarations/{declaration_id}"): READ_REVIEW,  # issue 19: what Location names
+    ("GET", "/reviews/{review_id}/endorsements/{endorsement_id}"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/information-requests/{request_id}"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/actions/{action_id}"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/links/{link_id}"): READ_REVIEW,
+    ("GET", "/subscriptions/{subscription_id}"): MANAGE_SUBSCRIPTIONS,
+    ("GET", "/keys/{key_id}"): ADMIN,
     ("POST", "/reviews/{review_id}/declarations"): BU_AND_CHAIR,
     ("POST", "/reviews/{review_id}/declarations/{declaration_id}/ruling"): cells(NO, YES, NO, NO, NO, NO, NO, NO),
     ("GET", "/reviews/{review_id}/endorsements"): READ_REVIEW,
@@ -145,6 +152,12 @@ OWN_NOTES: dict[Endpoint, str] = {
     ("GET", "/reviews/{review_id}/history"): READS_OWN,
     ("GET", "/reviews/{review_id}/meetings/{meeting_id}"): READS_OWN,
     ("GET", "/reviews/{review_id}/declarations"): READS_OWN,
+    ("GET", "/reviews/{review_id}/declarations/{declaration_id}"): READS_OWN,
+    ("GET", "/reviews/{review_id}/endorsements/{endorsement_id}"): READS_OWN,
+    ("GET", "/reviews/{review_id}/information-requests/{request_id}"): READS_OWN,
+    ("GET", "/reviews/{review_id}/actions/{action_id}"): READS_OWN,
+    ("GET", "/reviews/{review_id}/links/{link_id}"): READS_OWN,
+    ("GET", "/subscriptions/{subscription_id}"): SUBSCRIPTION_OWN,
     ("GET", "/reviews/{review_id}/endorsements"): READS_OWN,
     ("GET", "/reviews/{review_id}/actions"): READS_OWN,
     ("GET", "/reviews/{review_id}/information-requests"): READS_OWN,
@@ -364,6 +377,8 @@ def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFo
         "key_id": create_key(services, "a key to revoke", "read_only").id,
         "rule_id": "Q1",
         "slug": "guard-failed",
+        "endorsement_id": api.endorse(rapid, "police", "gmp-9", "Officer Nine")["id"],
+        "link_id": api.link_external(rapid, "coroner", "COR-9")["id"],
     }
     if endpoint[1].startswith("/calendar-feeds"):  # the BU's feed to revoke; the agency's to read (no leaks)
         feeds = {
@@ -603,6 +618,8 @@ PLACEHOLDERS = {
     "key_id": 1,
     "rule_id": "Q1",
     "slug": "guard-failed",
+    "endorsement_id": 1,
+    "link_id": 1,
     "feed_id": 1,
     "token": "prc_not-a-feed-anyone-made",
 }

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
 
-from ..errors import InvalidData
+from ..errors import InvalidData, NotFound
 from .contract import absolute
 from .schemas import NO_CONTROL_CHARACTERS
 
@@ -79,3 +79,12 @@ def paged(
     kept, next_cursor = page(items, limit, cursor)
     link_next(request, response, next_cursor)
     return kept
+
+
+def one(items: Sequence[dict[str, Any]], wanted: int, what: str) -> dict[str, Any]:
+    """The item of a list with this id, as the list shows it to the caller (so need to know holds), or 404:
+    what a 201's Location names (issue 19)."""
+    for item in items:
+        if item["id"] == wanted:
+            return dict(item)
+    raise NotFound(f"no {what} {wanted} here")

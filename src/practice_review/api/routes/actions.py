@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from ...services import actions
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, paged
+from ..pagination import Cursor, Limit, one, paged
 from ..schemas import ActionCreate, ActionOut, ActionUpdate, problems
 
 router = APIRouter(prefix="/reviews/{review_id}/actions", tags=["action plans"], responses=problems(401, 403, 404, 422))
@@ -65,3 +65,10 @@ def update_action(
         body.expected_version,
         body.completed_on,
     )
+
+
+@router.get("/{action_id}", response_model=ActionOut, summary="One action of the plan")
+def get_action(
+    services: ServicesDep, caller: CallerDep, review_id: str, action_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
+    return one(actions.list_actions(services, caller, review_id), action_id, "action")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from ...services import keys
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, paged
+from ..pagination import Cursor, Limit, one, paged
 from ..schemas import KeyCreate, KeyCreated, KeyOut, problems
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 422))
@@ -51,3 +51,8 @@ def revoke_key(
     services: ServicesDep, caller: CallerDep, key_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> dict[str, Any]:
     return keys.revoke_key(services, key_id, caller)
+
+
+@router.get("/{key_id}", response_model=KeyOut, responses=problems(404), summary="One key, without its secret")
+def get_key(services: ServicesDep, caller: CallerDep, key_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
+    return one(keys.list_keys(services, caller), key_id, "key")

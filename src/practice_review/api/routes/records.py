@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, Response
 from ...services import records
 from ...workflow.context import Attendee
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, paged
+from ..pagination import Cursor, Limit, one, paged
 from ..schemas import (
     AttendeeIn,
     DeclarationCreate,
@@ -153,3 +153,28 @@ def list_information_requests(
     cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     return paged(request, response, records.list_information_requests(services, caller, review_id), limit, cursor)
+
+
+@router.get(
+    "/declarations/{declaration_id}", response_model=DeclarationOut, summary="One declaration, as the list shows it"
+)
+def get_declaration(services: ServicesDep, caller: CallerDep, review_id: str, declaration_id: RowId) -> dict[str, Any]:
+    return one(records.list_declarations(services, caller, review_id), declaration_id, "declaration")
+
+
+@router.get(
+    "/endorsements/{endorsement_id}", response_model=EndorsementOut, summary="One endorsement, as the list shows it"
+)
+def get_endorsement(services: ServicesDep, caller: CallerDep, review_id: str, endorsement_id: RowId) -> dict[str, Any]:
+    return one(records.list_endorsements(services, caller, review_id), endorsement_id, "endorsement")
+
+
+@router.get(
+    "/information-requests/{request_id}",
+    response_model=InformationRequestOut,
+    summary="One information request, as the list shows it",
+)
+def get_information_request(
+    services: ServicesDep, caller: CallerDep, review_id: str, request_id: RowId
+) -> dict[str, Any]:
+    return one(records.list_information_requests(services, caller, review_id), request_id, "information request")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ...services import drafts, links, reviews, transitions
 from ...services import history as review_history
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, after, encode, link_next
+from ..pagination import Cursor, after, encode, link_next, one
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
     DraftsDeleted,
@@ -99,6 +99,13 @@ def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body
 def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: LinkCreate) -> dict[str, Any]:
     external = body.external.model_dump() if body.external else None
     return links.add_link(services, caller, review_id, body.relation, body.review_id, external)
+
+
+@router.get("/{review_id}/links/{link_id}", response_model=LinkOut, responses=problems(404), summary="One link")
+def get_link(
+    services: ServicesDep, caller: CallerDep, review_id: str, link_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
+    return one(reviews.get_review(services, caller, review_id)["links"], link_id, "link")
 
 
 @router.post(

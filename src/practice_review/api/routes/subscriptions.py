@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from ...services import notifications
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, decode, encode, link_next, paged
+from ..pagination import Cursor, Limit, decode, encode, link_next, one, paged
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
     DeliveryOut,
@@ -106,3 +106,13 @@ def redeliver(
     event_id: Annotated[str, Path(max_length=36, pattern=NO_CONTROL_CHARACTERS)],
 ) -> dict[str, Any]:
     return notifications.redeliver(services, caller, subscription_id, event_id)
+
+
+@router.get(
+    "/{subscription_id}",
+    response_model=SubscriptionOut,
+    responses=problems(404),
+    summary="One subscription (no secret)",
+)
+def get_subscription(services: ServicesDep, caller: CallerDep, subscription_id: SubscriptionId) -> dict[str, Any]:
+    return one(notifications.list_subscriptions(services, caller), subscription_id, "subscription")
