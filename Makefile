@@ -67,9 +67,11 @@ run: install
 migrate: install
 	$(BIN)/practice-review migrate
 
+# The whole suite, PostgreSQL included whenever .ci/find-postgres finds (or can start) a server; it says on
+# which, or exactly why the PostgreSQL tests skip (README "Running the tests").
 test: install-test
 	$(BIN)/practice-review workflows check
-	$(BIN)/pytest -q
+	eval "$$(.ci/find-postgres $(PY))" && $(BIN)/pytest -q
 
 lint: install-test
 	$(BIN)/ruff format --check src tests bench migrations examples

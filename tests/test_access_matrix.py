@@ -61,6 +61,8 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("GET", "/rules/{rule_id}"): EVERYONE,
     ("GET", "/problems"): EVERYONE,
     ("GET", "/problems/{slug}"): EVERYONE,
+    ("GET", "/livez"): EVERYONE,  # issue 19: probes need no key; /metrics (not in the spec) asks for its own token
+    ("GET", "/readyz"): EVERYONE,
     ("GET", "/calendar/holidays"): EVERYONE,
     ("GET", "/calendar/working-days/add"): EVERYONE,
     ("GET", "/calendar/working-days/count"): EVERYONE,
@@ -601,8 +603,8 @@ def test_need_to_know_holds_on_the_board(client: TestClient, services: Services,
 
 # ---------------------------------------------------------------- no key, coverage, docs
 
-NO_KEY_NEEDED = {("GET", "/health"), ("GET", "/rules"), ("GET", "/rules/{rule_id}"), ("GET", "/problems")}
-NO_KEY_NEEDED |= {("GET", "/problems/{slug}")}  # issue 19: reference for integrators, no case data
+NO_KEY_NEEDED = {("GET", "/health"), ("GET", "/livez"), ("GET", "/readyz")}
+NO_KEY_NEEDED |= {("GET", "/rules"), ("GET", "/rules/{rule_id}"), ("GET", "/problems"), ("GET", "/problems/{slug}")}
 SECRET_IN_URL = {("GET", "/calendar-feeds/{token}.ics")}  # issue 18: no key; an unknown secret is a 404
 DOCS = ("/docs", "/redoc", "/openapi.json")
 PLACEHOLDERS = {
@@ -676,8 +678,8 @@ in `src/practice_review/permissions.py`, and the `own` limits in the services.
 
 How to read it:
 
-- **No key** (or an unknown, revoked or expired one): **401** on every endpoint but `GET /health` and
-  the API docs (`/docs`, `/redoc`, `/openapi.json`).
+- **No key** (or an unknown, revoked or expired one): **401** on every endpoint but the probes
+  (`GET /health`, `/livez`, `/readyz`) and the API docs (`/docs`, `/redoc`, `/openapi.json`).
 - **no**: the key's role may not do this: **403** `application/problem+json`, and nothing changes.
 - **yes**: the role may: a **2xx**, or a 4xx about the content (404 unknown id, 409 conflict or unmet
   rule, 422 invalid data or an event the review's state does not allow), never 401 or 403.
@@ -749,8 +751,15 @@ def render() -> str:
                 cell += f"[^{bugs[(endpoint, role)]}]"
             row.append(cell)
         lines.append(f"| `{endpoint[0]} {endpoint[1]}` | {' | '.join(row)} |")
-    lines += ["", "`GET /health` needs no key at all, nor does `GET /calendar-feeds/{token}.ics`, whose secret URL is"]
-    lines += ["the credential (an unknown or revoked one is a 404); it reads as the key that made it.", ""]
+    lines += [
+        "",
+        "`GET /health`, `GET /livez` and `GET /readyz` need no key at all, nor does `GET /calendar-feeds/{token}.ics`,",
+        "whose secret URL is the credential (an unknown or revoked one is a 404); it reads as the key that made it.",
+        "`GET /metrics` (Prometheus, not in the spec) takes no API key: it asks for `PRACTICE_REVIEW_METRICS_TOKEN`",
+        "as a bearer token when that is set, and otherwise answers only scrapers on the same host (403 to anyone",
+        "else).",
+        "",
+    ]
     lines += [f"[^{i}]: {text}." for i, text in enumerate(notes, 1)]
     lines += ["", *_events_section(), ""]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from .identity.discovery import Trust
 from .identity.issuers import partner_codes
 from .security import parse_allowed_networks, parse_audit_keys, parse_secrets_keys, warn_if_insecure
 from .services.common import Services, utcnow
+from .services.mail_settings import MailSettings
 from .storage import models as m
 from .storage.database import Database, insert_for
 from .workflow.definitions import WorkflowDefinition, load_directory, parse_definition
@@ -79,6 +80,10 @@ def build_services(settings: Settings) -> Services:
         trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
         board_session_minutes=settings.board_session_minutes,
         public_base_url=settings.public_base_url,
+        mail=MailSettings.from_settings(settings),
         board_idle_minutes=settings.board_idle_minutes,
+        webhook_timeout_seconds=settings.webhook_timeout_seconds,
+        webhook_max_attempts=settings.webhook_max_attempts,
+        metrics_token=settings.metrics_token,
         partnership_name=settings.partnership_name,
     )

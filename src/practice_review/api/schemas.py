@@ -152,12 +152,17 @@ class LinkCreate(Strict):
     relation: Identifier | None = "related"  # null: the default
 
 
+# issue 18: whom e-mail reminders go to (an address, bounded; no display names)
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")]
+
+
 class ActionCreate(Strict):
     recommendation: Annotated[LongText, Field(min_length=1)]
     action: Annotated[LongText, Field(min_length=1)]
     owner_organisation: Short
     due_on: date
     intended_outcome: Annotated[LongText, Field(min_length=1)]
+    owner_email: Email | None = Field(None, description="Whom the due-date and breach reminders go to (issue 18)")
 
 
 class ActionUpdate(Strict):
@@ -183,6 +188,7 @@ class ActionOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    owner_email: str | None = None
 
 
 class KeyCreate(Strict):
@@ -302,6 +308,7 @@ class InformationRequestCreate(Strict):
     kind: RequestKind
     requested_on: date | None = None
     area: Short | None = Field(None, description="X1: the area asked; the other area of a cross-boundary review")
+    contact_email: Email | None = Field(None, description="Whom the due-date and breach reminders go to (issue 18)")
 
 
 class InformationReturn(Strict):
@@ -475,6 +482,7 @@ class InformationRequestOut(BaseModel):
     working_days_remaining: int | None
     area: str | None = None
     priority: bool = Field(False, description="X1: asked of the other area in a cross-boundary review (§20.4)")
+    contact_email: str | None = None
 
 
 class DeadlineOut(BaseModel):
@@ -508,6 +516,7 @@ class SweepOut(BaseModel):
     as_of: date
     newly_breached: list[BreachOut]
     approaching_notified: int = Field(0, description="Notices of approaching deadlines queued for subscribers")
+    reminders_queued: int = Field(0, description="E-mail reminders written to the outbox (issue 18)")
 
 
 class SubscriptionCreate(Strict):

@@ -25,6 +25,7 @@ def add_action(services: ServicesDep, caller: CallerDep, review_id: str, body: A
         body.owner_organisation,
         body.due_on,
         body.intended_outcome,
+        body.owner_email,
     )
 
 
