@@ -104,6 +104,13 @@ PAGES: dict[str, tuple[int, str, str]] = {
         "The PDF could not be made here (its renderer is not installed or failed); ask for the DOCX "
         "(`format=docx`) meanwhile, and tell the service's operator.",
     ),
+    "not-ready": (
+        503,
+        "Service not ready",
+        "The service cannot serve yet: its database is unreachable, its schema is not at the code's revision, or "
+        "its workflows are not loaded (`detail` says which). Retry after `Retry-After` seconds; an operator "
+        "should look at /readyz and the logs.",
+    ),
     "unavailable": (503, "Service unavailable", "Something the service depends on cannot be reached; try again."),
     "internal-error": (500, "Internal server error", "An unexpected error; it has been logged with the request id."),
 }
