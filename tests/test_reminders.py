@@ -27,6 +27,7 @@ from practice_review.services import mail, reminders
 from practice_review.services.common import Services, utcnow
 from practice_review.services.deadlines import sweep
 from practice_review.services.mail_settings import MailSettings
+from practice_review.services.operations import purge
 
 from .helpers import Api, request_information
 
@@ -184,6 +185,9 @@ def test_a_refused_message_is_retried_then_dead_and_none_is_queued_without_a_tra
     assert mail.deliver(smtp_services, now + timedelta(seconds=31)) == {"sent": 0, "retrying": 3, "dead": 0}
     assert mail.deliver(smtp_services, now + timedelta(minutes=5)) == {"sent": 0, "retrying": 0, "dead": 3}
     assert [m["status"] for m in reminders.outbox(smtp_services)] == ["dead"] * 3 and not box.messages
+    assert purge(smtp_services, 90, 7, now + timedelta(days=89))["outbox"] == 0  # kept for the retention
+    assert purge(smtp_services, 90, 7, now + timedelta(days=91))["outbox"] == 3
+    assert reminders.outbox(smtp_services) == []
     smtp_services.mail = replace(smtp_services.mail, transport="none")
     api.ok(api.fire(api.new_review_at("notify_national_panel")["id"], "notify_national_panel", "2026-02-06"))
     assert sweep(smtp_services, SCHEDULER)["reminders_queued"] == 0
