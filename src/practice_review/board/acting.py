@@ -181,7 +181,7 @@ def _check_answers(
         "fields": fields,
         "answers": answers,
         "decision": decision,
-        "rows": answer_rows(fields, answers),
+        "rows": answer_rows([f for f in fields if f.name != "occurred_on"], answers),  # the date: its own row
         "occurred_on": body.occurred_on or act.services.today(),
         "csrf": csrf.token(request),
         "action": request.url.path,

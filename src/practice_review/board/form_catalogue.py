@@ -135,13 +135,47 @@ def _description_fields(act: Act) -> list[Field]:
             Field(f"description.{name}", spec.description or human(name), "textarea", optional=True)
             for name, spec in described.items()
         ),
+        *_particulars_fields(),
+    ]
+
+
+def _particulars_fields() -> list[Field]:
+    """N1 (the child's circumstances, the local authority's notifications) and X1 (where it happened)."""
+    circumstances = (("", "Neither"), ("care_leaver_death", "The death of a care leaver under 25 (§5.6)"))
+    circumstances += (("looked_after_child", "An incident for a looked-after child"),)
+    return [
+        Field(
+            "particulars.circumstances",
+            "The child's circumstances (N1)",
+            "radios",
+            options=circumstances,
+            optional=True,
+        ),
+        Field(
+            "particulars.secretary_of_state_notified_on", "Date the Secretary of State was told", "date", optional=True
+        ),
+        Field("particulars.ofsted_notified_on", "Date Ofsted was told", "date", optional=True),
+        Field("particulars.incident_area", "Area where the incident took place (X1)", optional=True),
+        Field("particulars.home_area", "The child's home area", optional=True),
+        Field(
+            "particulars.lead_partnership",
+            "The area whose partnership leads",
+            optional=True,
+            hint="§20.4: the incident's area; one of the two areas above",
+        ),
     ]
 
 
 def _referral_defaults(act: Act) -> dict[str, str]:
     assert act.review is not None
     raw = {"summary": act.review.get("summary") or "", "themes": ", ".join(act.review.get("themes") or [])}
-    return raw | {f"description.{k}": v for k, v in (act.review.get("description") or {}).items()}
+    raw |= {f"description.{k}": v for k, v in (act.review.get("description") or {}).items()}
+    for name, value in (act.review.get("particulars") or {}).items():
+        if name.endswith("_on"):
+            raw |= _date_raw(f"particulars.{name}", value)
+        elif value is not None:
+            raw[f"particulars.{name}"] = str(value)
+    return raw
 
 
 def _submit_description(act: Act, answers: Answers) -> Any:
@@ -153,6 +187,8 @@ def _submit_description(act: Act, answers: Answers) -> Any:
     changes = body.model_dump(exclude_none=True, exclude={"expected_version", "description", "particulars"})
     if body.description is not None:
         changes["description"] = body.description.model_dump(exclude_none=True)
+    if body.particulars is not None:
+        changes["particulars"] = body.particulars.model_dump(exclude_unset=True)
     return reviews.update_review(act.services, act.caller, act.review_id, act.expected_version, changes)
 
 
