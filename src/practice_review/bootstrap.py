@@ -49,7 +49,9 @@ def register_workflows(
     ]
 
 
-def build_services(settings: Settings) -> Services:
+def load_workflows(settings: Settings) -> tuple[list[WorkflowDefinition], WorkflowSettings]:
+    """The workflow files and the partnership's settings, checked against the issuers; no database needed
+    (issue 19: `serve` checks this before it starts, so a bad file is one line and exit 2)."""
     definitions = load_directory(settings.workflows_dir)
     partnership = load_partnership(settings.workflows_dir)
     unknown = partner_codes(settings.issuers) - set(partnership.statutory_partners)
@@ -58,6 +60,11 @@ def build_services(settings: Settings) -> Services:
         raise ConfigurationError(
             [f"PRACTICE_REVIEW_ISSUERS: partner {', '.join(sorted(unknown))} is not one of {known}"]
         )
+    return definitions, partnership
+
+
+def build_services(settings: Settings) -> Services:
+    definitions, partnership = load_workflows(settings)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
     audit_keys, secrets = parse_audit_keys(settings.audit_keys), parse_secrets_keys(settings.secrets_keys)
     warn_if_insecure(audit_keys, secrets)

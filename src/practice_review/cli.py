@@ -50,9 +50,11 @@ def _migrate(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from .bootstrap import load_workflows
     from .logs import logging_config
     from .storage.migrations import check_at_head
 
+    load_workflows(settings)  # a bad workflow file or issuer: one line, exit 2, before anything starts
     if args.migrate:
         _migrate(settings)
     else:
@@ -140,8 +142,11 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
             print(f"e-mails sent {sent['sent']}, retrying later {sent['retrying']}, dead {sent['dead']}")
         if outcome["dead"]:
             print(f"{outcome['dead']} messages are dead: see GET /subscriptions/{{id}}/deliveries", file=sys.stderr)
+        if sent["dead"]:
+            print(f"{sent['dead']} e-mails are dead: see the reminders' outbox", file=sys.stderr)
+        if outcome["dead"] or sent["dead"]:
             return 1
-        record_success(services, "deliver", outcome)
+        record_success(services, "deliver", {**outcome, "emails": sent})
     return 0
 
 
@@ -348,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import OperationalError
 
     from .storage.migrations import SchemaMismatch, shown_url
+    from .workflow.definitions import WorkflowError
+    from .workflow.partnership import SettingsError
 
     args = parser().parse_args(argv)
     try:
@@ -359,6 +366,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SchemaMismatch as exc:
         print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    except (WorkflowError, SettingsError) as exc:
+        where = f"{exc.source}: " if isinstance(exc, WorkflowError) else ""
+        for problem in exc.problems:
+            print(f"workflow error: {where}{problem}", file=sys.stderr)
         return 2
     except OperationalError as exc:  # unreachable, refused, unable to open the file, …
         reason = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0]
