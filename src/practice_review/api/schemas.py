@@ -251,7 +251,7 @@ class TransitionRequest(Strict):
     event: Name
     occurred_on: date | None = Field(None, description="The business date it happened (C7); defaults to today")
     expected_version: Annotated[int, Field(ge=0)] | None = None
-    data: dict[str, Any] | None = {}  # null: the default
+    data: dict[str, Any] | None = Field(None, description="The event's facts (null or absent: none)")
     note: LongText | None = None
 
 
@@ -418,6 +418,7 @@ class HistoryItem(BaseModel):
 
 class HistoryOut(BaseModel):
     items: list[HistoryItem]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the events after these (None: no more)")
 
 
 class AttendeeOut(BaseModel):
@@ -574,6 +575,26 @@ class CountedDays(BaseModel):
 class HolidayOut(BaseModel):
     date: date
     name: str
+
+
+class RuleOut(BaseModel):
+    """A rule a refusal's `blocked_by[].rule` cites (issue 19: published by the service itself)."""
+
+    id: str = Field(examples=["Q1"])
+    title: str
+    text: str
+    source: str = Field(description="Where the rule comes from: the policy's section, or the partnership's guide")
+    url: str = Field(description="This rule's own address (a page for a browser)")
+
+
+class ProblemPage(BaseModel):
+    """What a problem `type` means: every error's `type` is the URL of one of these."""
+
+    type: str = Field(description="The absolute URL errors carry as `type`")
+    slug: str
+    status: int
+    title: str
+    description: str
 
 
 class Problem(Open):
