@@ -74,7 +74,9 @@ def _log_config() -> dict[str, object]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = json.loads(json.dumps(LOGGING_CONFIG))
-    config["loggers"]["practice_review"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # issue 15: the per-request line goes through a queue, written by a thread of its own
+    config["handlers"]["queued"] = {"()": "practice_review.api.request_log.queued_stderr"}
+    config["loggers"]["practice_review"] = {"handlers": ["queued"], "level": "INFO", "propagate": False}
     return config  # type: ignore[no-any-return]
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import logging.handlers
+import queue
 import re
+import sys
 import time
 import uuid
 
@@ -46,3 +50,26 @@ class RequestLog:
                 status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+class _Unformatted(logging.handlers.QueueHandler):
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record  # formatted by the listener's handler, off the request's thread
+
+
+def queued(handler: logging.Handler) -> logging.Handler:
+    """`handler` behind a queue: a request only enqueues its line; a thread formats and writes it."""
+    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(lines, handler, respect_handler_level=True)
+    listener.start()
+    atexit.register(listener.stop)
+    return _Unformatted(lines)
+
+
+def queued_stderr() -> logging.Handler:
+    """For logging.config (cli.py's `serve`): uvicorn's own line format on standard error, behind a queue."""
+    from uvicorn.logging import DefaultFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(DefaultFormatter("%(levelprefix)s %(message)s"))
+    return queued(handler)

@@ -10,6 +10,5 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", summary="Liveness and database check (no key needed)")
 def health(services: ServicesDep) -> dict[str, str]:
-    with services.db.read() as session:
-        session.execute(text("SELECT 1"))
+    services.db.first(text("SELECT 1"))  # one round trip, no transaction around it (issue 15)
     return {"status": "ok", "database": "ok"}

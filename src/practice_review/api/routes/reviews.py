@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ...services import drafts, links, reviews, transitions
 from ...services import history as review_history
 from ..auth import CallerDep, ServicesDep
+from ..encoding import encoded
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
     DraftsDeleted,
@@ -59,8 +60,8 @@ def list_reviews(
 
 
 @router.get("/{review_id}", response_model=ReviewOut, responses=problems(404), summary="One review")
-def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict[str, Any]:
-    return reviews.get_review(services, caller, review_id)
+def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> Response:
+    return encoded(ReviewOut, reviews.get_review(services, caller, review_id))
 
 
 @router.patch(
@@ -69,7 +70,7 @@ def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict
     responses=problems(404, 409, 422),
     summary="Correct or complete the referral: summary, themes, description (§5.4)",
 )
-def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> dict[str, Any]:
+def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> Response:
     changes = body.model_dump(
         exclude_none=True, exclude={"expected_version", "description", "particulars"}
     )  # null: unchanged
@@ -77,7 +78,7 @@ def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body
         changes["description"] = body.description.model_dump(exclude_none=True)
     if body.particulars is not None:
         changes["particulars"] = body.particulars.model_dump(exclude_unset=True)
-    return reviews.update_review(services, caller, review_id, body.expected_version, changes)
+    return encoded(ReviewOut, reviews.update_review(services, caller, review_id, body.expected_version, changes))
 
 
 @router.post(
@@ -98,10 +99,11 @@ def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: Lin
     responses=problems(404, 409, 422),
     summary="Fire a workflow event",
 )
-def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> dict[str, Any]:
-    return transitions.fire_event(
+def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> Response:
+    fired = transitions.fire_event(
         services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data, body.note
     )
+    return encoded(ReviewOut, fired)
 
 
 @router.get(
