@@ -18,7 +18,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser oidc-provider pdf-libraries
+install-test: $(VENV)/.installed-test browser oidc-provider axe pdf-libraries
 
 # issue 18: weasyprint draws the PDF documents with Pango (and HarfBuzz, fontconfig, a font); without them
 # GET …/documents/…?format=pdf answers 503 and the PDF tests skip, saying why.
@@ -51,15 +51,27 @@ tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
 	    || echo "npm ci failed: the OpenID provider tests will be skipped"; \
 	else echo "no Node.js/npm: the OpenID provider tests will be skipped"; fi
 
+# issue 17: axe-core, injected into every board page by tests/test_board_a11y.py (pinned by its
+# package-lock.json); those tests skip, saying why, where Node.js cannot be had.
+axe: tests/axe/node_modules/.installed
+
+tests/axe/node_modules/.installed: tests/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (npm ci --prefix tests/axe --no-audit --no-fund --silent && touch $@) \
+	    || echo "npm ci failed: the accessibility tests will be skipped"; \
+	else echo "no Node.js/npm: the accessibility tests will be skipped"; fi
+
 run: install
 	$(BIN)/practice-review serve --host $(HOST) --port $(PORT)
 
 migrate: install
 	$(BIN)/practice-review migrate
 
+# The whole suite, PostgreSQL included whenever .ci/find-postgres finds (or can start) a server; it says on
+# which, or exactly why the PostgreSQL tests skip (README "Running the tests").
 test: install-test
 	$(BIN)/practice-review workflows check
-	$(BIN)/pytest -q
+	eval "$$(.ci/find-postgres $(PY))" && $(BIN)/pytest -q
 
 lint: install-test
 	$(BIN)/ruff format --check src tests bench migrations examples

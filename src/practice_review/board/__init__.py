@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import assets, documents, pages, sign_in
+from . import acting, assets, documents, pages, sign_in
 from .assets import STATIC
 from .routes import router
 
@@ -25,5 +25,6 @@ def install(app: FastAPI) -> None:
     app.include_router(sign_in.router)
     app.include_router(assets.router)  # hashed names, gzip, a year's Cache-Control (assets.py)
     app.include_router(router)
+    app.include_router(acting.router)  # issue 17: the forms
     app.include_router(documents.router)  # issue 18: documents and calendars of a review
     pages.install(app)

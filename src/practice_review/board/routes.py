@@ -14,6 +14,7 @@ from ..permissions import allows
 from ..services import page_views
 from ..web import get_services
 from . import due, figures, listing, months, words
+from .offers import offers
 from .pages import render
 from .session import PATH, BoardCaller
 from .views import review_page
@@ -49,6 +50,7 @@ def board(request: Request, caller: BoardCaller, type: Text = "", status: Text =
         "updated_at": datetime.now(LONDON).strftime("%H:%M"),
         "totals": listing.totals(services, caller),
         "active_page": "board",
+        "can_refer": allows(caller, "create_review"),  # issue 17: the referral form
     }
     return render(request, "board.html", context)
 
@@ -107,14 +109,16 @@ def rules(request: Request, caller: BoardCaller) -> HTMLResponse:
 
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
-def review(request: Request, caller: BoardCaller, review_id: str) -> HTMLResponse:
+def review(request: Request, caller: BoardCaller, review_id: str, done: Text = "") -> HTMLResponse:
     services = get_services(request)
     page = review_page(services, caller, review_id)
     page_views.record_view(services, caller, page.review["id"])  # who looked at the child's case (issue 17)
     views = (
         page_views.list_views(services, caller, page.review["id"], 20) if allows(caller, "read_page_views") else None
     )
-    context = {"caller": caller, "today": services.today(), "page": page, "views": views, "active_page": "board"}
+    can = offers(services, caller, page.review, page.declarations, done)  # issue 17: the forms this caller may use
+    context = {"caller": caller, "today": services.today(), "page": page, "views": views, "offers": can}
+    context["active_page"] = "board"
     return render(request, "review.html", context)
 
 

@@ -376,6 +376,15 @@ class BoardSignIn(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+class JobRun(Base):
+    """issue 19: when each scheduled job (sweep, deliver, purge) last succeeded, and what it did (/metrics)."""
+
+    __tablename__ = "job_runs"
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    succeeded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
 class ReviewView(Base):
     """Who looked at which review, and when (issue 17): append-only, like the history (A1)."""
 
