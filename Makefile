@@ -46,9 +46,11 @@ run: install
 migrate: install
 	$(BIN)/practice-review migrate
 
+# The suite is spread over the machine's cores (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install-test
 	$(BIN)/practice-review workflows check
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
 
 lint: install-test
 	$(BIN)/ruff format --check src tests bench migrations examples
