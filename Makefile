@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test browser oidc-provider run migrate test lint openapi bench profile clean fuzz wrk
+.PHONY: install install-test pdf-libraries browser oidc-provider run migrate test lint openapi bench profile clean fuzz wrk
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,7 +18,18 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser oidc-provider
+install-test: $(VENV)/.installed-test browser oidc-provider axe pdf-libraries
+
+# issue 18: weasyprint draws the PDF documents with Pango (and HarfBuzz, fontconfig, a font); without them
+# GET …/documents/…?format=pdf answers 503 and the PDF tests skip, saying why.
+pdf-libraries:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || ! fc-list 2>/dev/null | grep -q .; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+	      libharfbuzz-subset0 fonts-dejavu-core >/dev/null) \
+	      || echo "Pango could not be installed: PDF documents and their tests will be unavailable"; \
+	  else echo "no Pango and no apt-get as root to install it: PDF documents and their tests will be unavailable"; fi; \
+	fi
 
 # The board's browser tests (tests/test_board_e2e.py) drive Debian's chromium; they skip, saying why,
 # where it cannot be installed.
@@ -40,17 +51,29 @@ tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
 	    || echo "npm ci failed: the OpenID provider tests will be skipped"; \
 	else echo "no Node.js/npm: the OpenID provider tests will be skipped"; fi
 
+# issue 17: axe-core, injected into every board page by tests/test_board_a11y.py (pinned by its
+# package-lock.json); those tests skip, saying why, where Node.js cannot be had.
+axe: tests/axe/node_modules/.installed
+
+tests/axe/node_modules/.installed: tests/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (npm ci --prefix tests/axe --no-audit --no-fund --silent && touch $@) \
+	    || echo "npm ci failed: the accessibility tests will be skipped"; \
+	else echo "no Node.js/npm: the accessibility tests will be skipped"; fi
+
 run: install
 	$(BIN)/practice-review serve --host $(HOST) --port $(PORT)
 
 migrate: install
 	$(BIN)/practice-review migrate
 
-# The suite is spread over the machine's cores (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+# The whole suite, PostgreSQL included whenever .ci/find-postgres finds (or can start) a server; it says on
+# which, or exactly why the PostgreSQL tests skip (README "Running the tests"). It is spread over the
+# machine's cores (pytest-xdist); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 test: install-test
 	$(BIN)/practice-review workflows check
-	$(BIN)/pytest -q -n $(TEST_WORKERS)
+	eval "$$(.ci/find-postgres $(PY))" && $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 lint: install-test
 	$(BIN)/ruff format --check src tests bench migrations examples

@@ -27,7 +27,10 @@ from practice_review.storage.models import Base
 from .helpers import Api
 
 POSTGRES_URL = os.environ.get("PRACTICE_REVIEW_TEST_POSTGRES_URL")
-NO_POSTGRES = "PostgreSQL not configured: set PRACTICE_REVIEW_TEST_POSTGRES_URL to run this on it (.ci/run does)"
+# issue 19: `make test` finds a server (.ci/find-postgres) or says why not in PRACTICE_REVIEW_TEST_POSTGRES_WHY_NOT
+NO_POSTGRES = os.environ.get("PRACTICE_REVIEW_TEST_POSTGRES_WHY_NOT") or (
+    "PostgreSQL not configured: set PRACTICE_REVIEW_TEST_POSTGRES_URL to run this on it (`make test` and .ci/run do)"
+)
 WORKFLOWS = PROJECT_ROOT / "workflows"
 TODAY = date(2026, 3, 2)  # a Monday; tests see this as "today" in London
 

@@ -57,6 +57,7 @@ def postgres_database() -> Iterator[str | None]:
 
 def business_unit_key(database_url: str) -> str:
     env = {**os.environ, "PRACTICE_REVIEW_DATABASE_URL": database_url, "PRACTICE_REVIEW_AUDIT_KEYS": AUDIT_KEYS}
+    subprocess.run([CLI, "migrate"], env=env, capture_output=True, check=True)  # issue 19: only migrate migrates
     made = subprocess.run(
         [CLI, "keys", "create", "--name", "fuzz", "--role", "business_unit"],
         env=env,

@@ -52,10 +52,13 @@ BU_AND_CHAIR = cells(YES, YES, NO, NO, NO, NO, NO, NO)
 ADMIN = cells(NO, NO, NO, NO, NO, NO, NO, YES)
 MANAGE_SUBSCRIPTIONS = cells(YES, NO, NO, OWN, NO, NO, NO, YES)  # admin: configuration, no review data
 SUBSCRIBERS = cells(YES, NO, NO, YES, NO, NO, NO, NO)  # an admin never receives review data
+READERS_OWN_THINGS = cells(YES, YES, YES, YES, YES, YES, YES, NO)  # issue 18: one's own calendar feeds
 OWN_SUBSCRIPTIONS = cells(YES, NO, NO, OWN, NO, NO, NO, NO)  # delivery payloads carry review data
 
 MATRIX: dict[Endpoint, dict[str, str]] = {
     ("GET", "/health"): EVERYONE,
+    ("GET", "/livez"): EVERYONE,  # issue 19: probes need no key; /metrics (not in the spec) asks for its own token
+    ("GET", "/readyz"): EVERYONE,
     ("GET", "/calendar/holidays"): EVERYONE,
     ("GET", "/calendar/working-days/add"): EVERYONE,
     ("GET", "/calendar/working-days/count"): EVERYONE,
@@ -67,6 +70,7 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("GET", "/reviews/{review_id}"): READ_REVIEW,
     ("PATCH", "/reviews/{review_id}"): BUSINESS_UNIT,
     ("GET", "/reviews/{review_id}/history"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/views"): BUSINESS_UNIT,  # issue 17: who looked at a child's case
     ("POST", "/reviews/{review_id}/links"): BUSINESS_UNIT,
     ("POST", "/reviews/{review_id}/transitions"): cells(OWN, OWN, OWN, OWN, NO, OWN, NO, NO),
     ("POST", "/reviews/{review_id}/meetings"): BU_AND_CHAIR,
@@ -81,6 +85,17 @@ MATRIX: dict[Endpoint, dict[str, str]] = {
     ("POST", "/reviews/{review_id}/information-requests"): BUSINESS_UNIT,
     ("POST", "/reviews/{review_id}/information-requests/{request_id}/return"): cells(YES, NO, NO, NO, OWN, NO, NO, NO),
     ("GET", "/reviews/{review_id}/actions"): READ_REVIEW,
+    # issue 18: documents made from the record, as the caller may see it
+    ("GET", "/reviews/{review_id}/documents/meeting-report"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/documents/action-plan"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/documents/chronology"): READ_REVIEW,
+    ("GET", "/reviews/{review_id}/meetings/{meeting_id}/minutes"): READ_REVIEW,
+    # issue 18: deadline calendars
+    ("GET", "/reviews/{review_id}/calendar.ics"): READ_REVIEW,
+    ("POST", "/calendar-feeds"): READERS_OWN_THINGS,
+    ("GET", "/calendar-feeds"): READERS_OWN_THINGS,
+    ("DELETE", "/calendar-feeds/{feed_id}"): cells(YES, OWN, OWN, OWN, OWN, OWN, OWN, NO),
+    ("GET", "/calendar-feeds/{token}.ics"): EVERYONE,  # no key needed: the URL's secret decides
     ("POST", "/reviews/{review_id}/actions"): BU_AND_CHAIR,
     ("PATCH", "/reviews/{review_id}/actions/{action_id}"): cells(YES, YES, NO, OWN, OWN, NO, NO, NO),
     ("POST", "/reviews/{review_id}/clocks/{name}/pause"): BUSINESS_UNIT,
@@ -131,6 +146,13 @@ OWN_NOTES: dict[Endpoint, str] = {
     ("GET", "/reviews/{review_id}/endorsements"): READS_OWN,
     ("GET", "/reviews/{review_id}/actions"): READS_OWN,
     ("GET", "/reviews/{review_id}/information-requests"): READS_OWN,
+    ("GET", "/reviews/{review_id}/documents/meeting-report"): READS_OWN,
+    ("GET", "/reviews/{review_id}/documents/action-plan"): READS_OWN,
+    ("GET", "/reviews/{review_id}/documents/chronology"): READS_OWN,
+    ("GET", "/reviews/{review_id}/meetings/{meeting_id}/minutes"): READS_OWN,
+    ("GET", "/reviews/{review_id}/calendar.ics"): READS_OWN,
+    ("DELETE", "/calendar-feeds/{feed_id}"): "only a feed the caller made (its key, or its signed-in person); "
+    "another's: 404",
     ("POST", "/reviews/{review_id}/transitions"): "only the events the role is given in workflows/*.yaml (see "
     '"Workflow events" below); another event: 403. partner: only a local_authority key, and only '
     "notify_national_panel. reviewer: only on a review it is appointed to (another: 404). business_unit may fire "
@@ -274,6 +296,8 @@ def special_probes(endpoint: Endpoint, role: str) -> list[Probe] | None:
         return [Probe(role, "filtered"), Probe(f"{role}_other", "hidden")]
     if endpoint == ("GET", "/subscriptions") and role == "partner":
         return [Probe(role, "filtered"), Probe(f"{role}_other", "hidden")]
+    if endpoint == ("DELETE", "/calendar-feeds/{feed_id}") and MATRIX[endpoint][role] == OWN:  # the BU's feed
+        return [Probe(key, "absent") for key in (role, f"{role}_other") if key in KEYS]
     if endpoint == ("GET", "/reviews/{review_id}/information-requests") and role == "agency":
         return [Probe("agency", "filtered"), Probe("agency_other", "absent")]
     return None
@@ -337,6 +361,12 @@ def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFo
         "review_type": "rapid",
         "key_id": create_key(services, "a key to revoke", "read_only").id,
     }
+    if endpoint[1].startswith("/calendar-feeds"):  # the BU's feed to revoke; the agency's to read (no leaks)
+        feeds = {
+            who: post_as(client, api, keys[who], "/calendar-feeds", {"label": who})
+            for who in ("business_unit", "agency")
+        }
+        world.ids |= {"feed_id": feeds["business_unit"]["id"], "token": token_of(feeds["agency"])}
     if needs_everything(endpoint):
         hook = {"url": "https://partner.example/hook", "kinds": ["transition"]}  # the local_authority partner's
         subscription = api.ok(client.post("/subscriptions", json=hook, headers=keys["partner"]), 201)["id"]
@@ -347,6 +377,14 @@ def build_world(client: TestClient, services: Services, api: Api, key_for: KeyFo
         deliveries = api.ok(client.get(f"/subscriptions/{subscription}/deliveries", headers=bu))
         world.ids |= {"subscription_id": subscription, "event_id": deliveries[0]["event_id"]}
     return world
+
+
+def post_as(client: TestClient, api: Api, headers: dict[str, str], path: str, body: Any) -> Any:
+    return api.ok(client.post(path, json=body, headers=headers), 201)
+
+
+def token_of(feed: dict[str, Any]) -> str:
+    return feed["path"].removeprefix("/calendar-feeds/").removesuffix(".ics")
 
 
 def appointed_review(api: Api) -> str:
@@ -420,6 +458,7 @@ BODIES: dict[Endpoint, Callable[[World, Probe], Any]] = {
     ("POST", "/reviews/{review_id}/clocks/{name}/delay-reported"): lambda w, p: {"note": "Told the Panel"},
     ("POST", "/subscriptions"): lambda w, p: {"url": "https://other.example/hook", "kinds": ["breach"]},
     ("POST", "/keys"): lambda w, p: {"name": "made by a probe", "role": "read_only"},
+    ("POST", "/calendar-feeds"): lambda w, p: {"label": "Made by a probe"},
 }
 PARAMS: dict[Endpoint, dict[str, str]] = {
     ("GET", "/calendar/holidays"): {"year": "2026"},
@@ -543,7 +582,8 @@ def test_need_to_know_holds_on_the_board(client: TestClient, services: Services,
 
 # ---------------------------------------------------------------- no key, coverage, docs
 
-NO_KEY_NEEDED = {("GET", "/health")}
+NO_KEY_NEEDED = {("GET", "/health"), ("GET", "/livez"), ("GET", "/readyz")}
+SECRET_IN_URL = {("GET", "/calendar-feeds/{token}.ics")}  # issue 18: no key; an unknown secret is a 404
 DOCS = ("/docs", "/redoc", "/openapi.json")
 PLACEHOLDERS = {
     "review_id": "00000000-0000-4000-8000-000000000000",
@@ -556,6 +596,8 @@ PLACEHOLDERS = {
     "subscription_id": 1,
     "event_id": "00000000-0000-4000-8000-000000000000",
     "key_id": 1,
+    "feed_id": 1,
+    "token": "prc_not-a-feed-anyone-made",
 }
 
 
@@ -580,6 +622,8 @@ def test_every_endpoint_is_in_the_matrix_and_needs_a_key(client: TestClient) -> 
             response = client.request(method, url, headers=headers, params=PARAMS.get((method, path)))
             if (method, path) in NO_KEY_NEEDED:
                 ok = response.status_code == 200
+            elif (method, path) in SECRET_IN_URL:
+                ok = response.status_code == 404 and response.headers.get("content-type", "").startswith(PROBLEM)
             else:
                 ok = (
                     response.status_code == 401
@@ -608,8 +652,8 @@ in `src/practice_review/permissions.py`, and the `own` limits in the services.
 
 How to read it:
 
-- **No key** (or an unknown, revoked or expired one): **401** on every endpoint but `GET /health` and
-  the API docs (`/docs`, `/redoc`, `/openapi.json`).
+- **No key** (or an unknown, revoked or expired one): **401** on every endpoint but the probes
+  (`GET /health`, `/livez`, `/readyz`) and the API docs (`/docs`, `/redoc`, `/openapi.json`).
 - **no**: the key's role may not do this: **403** `application/problem+json`, and nothing changes.
 - **yes**: the role may: a **2xx**, or a 4xx about the content (404 unknown id, 409 conflict or unmet
   rule, 422 invalid data or an event the review's state does not allow), never 401 or 403.
@@ -681,7 +725,15 @@ def render() -> str:
                 cell += f"[^{bugs[(endpoint, role)]}]"
             row.append(cell)
         lines.append(f"| `{endpoint[0]} {endpoint[1]}` | {' | '.join(row)} |")
-    lines += ["", "`GET /health` needs no key at all.", ""]
+    lines += [
+        "",
+        "`GET /health`, `GET /livez` and `GET /readyz` need no key at all, nor does `GET /calendar-feeds/{token}.ics`,",
+        "whose secret URL is the credential (an unknown or revoked one is a 404); it reads as the key that made it.",
+        "`GET /metrics` (Prometheus, not in the spec) takes no API key: it asks for `PRACTICE_REVIEW_METRICS_TOKEN`",
+        "as a bearer token when that is set, and otherwise answers only scrapers on the same host (403 to anyone",
+        "else).",
+        "",
+    ]
     lines += [f"[^{i}]: {text}." for i, text in enumerate(notes, 1)]
     lines += ["", *_events_section(), ""]
     return "\n".join(lines)

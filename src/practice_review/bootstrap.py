@@ -78,6 +78,10 @@ def build_services(settings: Settings) -> Services:
         webhook_networks=parse_allowed_networks(settings.webhook_allowed_networks),
         trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
         board_session_minutes=settings.board_session_minutes,
+        public_base_url=settings.public_base_url,
         board_idle_minutes=settings.board_idle_minutes,
+        webhook_timeout_seconds=settings.webhook_timeout_seconds,
+        webhook_max_attempts=settings.webhook_max_attempts,
+        metrics_token=settings.metrics_token,
         partnership_name=settings.partnership_name,
     )

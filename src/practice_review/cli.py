@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import PROJECT_ROOT, ConfigurationError, Settings
 from .roles import ROLES
@@ -50,6 +50,7 @@ def _migrate(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from .logs import logging_config
     from .storage.migrations import check_at_head
 
     if args.migrate:
@@ -62,20 +63,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
-        log_config=_log_config(),
-        access_log=False,  # the request log below writes one line per request, with its request id
+        log_level=settings.log_level.lower(),
+        log_config=logging_config(settings),  # JSON lines (or text) with request ids: logs.py
+        access_log=False,  # the request log writes one line per request, with its request id
     )
     return 0
-
-
-def _log_config() -> dict[str, object]:
-    """Uvicorn's logging, plus the service's own loggers (one line per request) on standard error."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = json.loads(json.dumps(LOGGING_CONFIG))
-    config["loggers"]["practice_review"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config  # type: ignore[no-any-return]
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,21 +110,63 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
         with _services(settings) as services:
             result = sweep(services, scheduler, as_of)
+            _report_sweep(services, result)
     except (DomainError, ValueError) as exc:
         print(f"sweep refused: {exc}", file=sys.stderr)
         return 2
-    for breach in result["newly_breached"]:
-        print(f"breached  {breach['reference']:<18} {breach['clock']:<22} due {breach['due_on']}")
-    print(f"sweep as of {result['as_of']}: {len(result['newly_breached'])} newly breached")
     return 0
 
 
+def _report_sweep(services: Services, result: dict[str, Any]) -> None:
+    from .services.operations import record_success
+
+    for breach in result["newly_breached"]:
+        print(f"breached  {breach['reference']:<18} {breach['clock']:<22} due {breach['due_on']}")
+    print(f"sweep as of {result['as_of']}: {len(result['newly_breached'])} newly breached")
+    record_success(services, "sweep", {"as_of": result["as_of"], "newly_breached": len(result["newly_breached"])})
+
+
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 1 when a message died in this run (its receiver refused it every time): alert on it."""
     from .services.notifications import deliver
+    from .services.operations import record_success
 
     with _services(settings) as services:
         outcome = deliver(services)
-    print(f"delivered {outcome['delivered']}, retrying later {outcome['retrying']}, dead {outcome['dead']}")
+        print(f"delivered {outcome['delivered']}, retrying later {outcome['retrying']}, dead {outcome['dead']}")
+        if outcome["dead"]:
+            print(f"{outcome['dead']} messages are dead: see GET /subscriptions/{{id}}/deliveries", file=sys.stderr)
+            return 1
+        record_success(services, "deliver", outcome)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Retention: settled outbox rows and Idempotency-Key replies past their days; never history (A1)."""
+    from .services.operations import purge, record_success
+
+    with _services(settings) as services:
+        purged = purge(services, settings.outbox_retention_days, settings.idempotency_retention_days)
+        record_success(services, "purge", purged)
+    print(
+        f"purged {purged['outbox']} outbox messages older than {settings.outbox_retention_days} days and "
+        f"{purged['idempotency_keys']} Idempotency-Key replies older than {settings.idempotency_retention_days} days"
+    )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from .storage.backup import CannotBackUp, backup, sqlite_path
+    from .storage.migrations import check_at_head
+
+    try:
+        sqlite_path(settings.database_url)
+        check_at_head(settings.database_url)
+        pages = backup(settings.database_url, Path(args.destination))
+    except CannotBackUp as exc:
+        print(f"backup refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {pages} pages to {args.destination} (integrity check ok)")
     return 0
 
 
@@ -269,9 +303,15 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--as-of", help="the date to sweep as of (default: today in London)")
     sweep.set_defaults(run=cmd_sweep)
 
-    commands.add_parser("deliver", help="deliver due notifications to subscribers (for cron)").set_defaults(
-        run=cmd_deliver
-    )
+    commands.add_parser(
+        "deliver", help="deliver due notifications to subscribers (for cron); exit 1 when a message died"
+    ).set_defaults(run=cmd_deliver)
+    commands.add_parser(
+        "purge", help="delete settled outbox rows and Idempotency-Key replies past their retention (never history)"
+    ).set_defaults(run=cmd_purge)
+    backup = commands.add_parser("backup", help="SQLite: a consistent copy while the service runs (online backup)")
+    backup.add_argument("destination", help="the file to write (replaced only once the copy is complete)")
+    backup.set_defaults(run=cmd_backup)
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="check every review's history hash chain; exit 1 on a break").set_defaults(

@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(None, description="the service's public URL, for links (else the request's)")
     outbox_retention_days: int = Field(90, ge=1, le=3650, description="keep delivered/dead outbox rows this long")
     idempotency_retention_days: int = Field(7, ge=1, le=365, description="keep Idempotency-Key replies this long")
+    metrics_token: str | None = Field(
+        None,
+        repr=False,
+        min_length=16,
+        max_length=200,
+        description="GET /metrics asks for it; unset: local scrapers only",
+    )
 
     # issue 14: keys the database does not hold, and where webhooks may go (SECURITY.md, README "Configuration")
     audit_keys: str | None = Field(
@@ -218,6 +225,6 @@ def _problem(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     given = error.get("input")
     # never echo a password or a key (issue 16: an issuers setting may hold a client secret)
-    secret = any(word in name.lower() for word in ("url", "keys", "issuers"))
+    secret = any(word in name.lower() for word in ("url", "keys", "issuers", "token"))
     shown = "" if isinstance(given, dict) or secret else f" (got {given!r})"
     return f"{name}: {message}{shown}"

@@ -35,6 +35,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "read_deliveries": ("business_unit", "partner"),  # payloads carry review data: not for admin
     "manage_keys": ("admin",),
     "confirm_drafts_deleted": ("business_unit",),  # issue 13, S5
+    "own_calendar_feeds": READERS,  # issue 18: a feed of one's own deadlines (an admin owns none)
+    "read_page_views": ("business_unit",),  # issue 17: who looked at a child's case
 }
 
 

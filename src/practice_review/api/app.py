@@ -10,13 +10,13 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from .. import board
+from .. import board, tracing
 from ..bootstrap import build_services
-from ..config import Settings
+from ..config import ConfigurationError, Settings
 from ..services.common import Services
 from ..workflow.definitions import load_directory, request_kinds
 from ..workflow.partnership import load_partnership
-from . import problems
+from . import docs, problems
 from .contract import HttpContract, if_match, known_query
 from .cors import Cors
 from .idempotency import IdempotencyRecorder, Replay, idempotent, replay_response
@@ -25,10 +25,13 @@ from .request_log import RequestLog
 from .routes import (
     actions,
     calendar,
+    calendar_feeds,
     clocks,
     deadlines,
+    documents,
     health,
     keys,
+    page_views,
     records,
     reports,
     reviews,
@@ -49,6 +52,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owned = services is None
         configured = settings or Settings.from_env()
         app.state.services = services or build_services(configured)
+        tracing.instrument_engines(app.state.services.db.engine, app.state.services.db.reports_engine)
         app.state.public_base_url = configured.public_base_url
         app.state.cors_allow_origins = configured.cors_allow_origins
         # Few threads per process: a request holds the GIL for most of its time, so more threads only
@@ -60,32 +64,54 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.db.dispose()
 
-    app = FastAPI(title="practice-review", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="practice-review",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served offline by api/docs.py, not from a CDN
+        redoc_url=None,
+    )
     app.add_middleware(IdempotencyRecorder)
     app.add_middleware(HttpContract)
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(BodySizeLimit, max_bytes=_max_body_bytes(settings))
     app.add_middleware(Cors)
     app.add_middleware(RequestLog)
     problems.install(app)
     app.add_exception_handler(Replay, replay_response)  # type: ignore[arg-type]
     contract = [Depends(known_query), Depends(if_match)]
     app.include_router(health.router, dependencies=contract)
+    app.include_router(calendar_feeds.feed_router, dependencies=contract)  # issue 18: its URL's secret, no key
     for module in (
         calendar,
+        calendar_feeds,
         workflows,
         reviews,
         records,
         clocks,
         actions,
+        documents,
         deadlines,
         subscriptions,
         reports,
         keys,
+        page_views,
     ):
         app.include_router(module.router, dependencies=[*contract, Depends(idempotent)])
+    app.include_router(docs.router)  # /docs and /redoc, from the package's own files
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
+    tracing.instrument_app(app)  # issue 19: only when OTEL_* variables ask for traces
     return app
+
+
+def _max_body_bytes(settings: Settings | None) -> int:
+    """PRACTICE_REVIEW_MAX_BODY_BYTES, known before start-up (the middleware is set up first); a bad
+    configuration is reported by the lifespan's Settings.from_env, so the default stands in until then."""
+    try:
+        return (settings or Settings.from_env()).max_body_bytes
+    except ConfigurationError:
+        return Settings.model_fields["max_body_bytes"].default  # type: ignore[no-any-return]
 
 
 def _settings_lists(settings: Settings | None, services: Services | None) -> dict[str, list[str]]:

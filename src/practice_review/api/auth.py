@@ -78,6 +78,8 @@ def get_caller(
         if found is None:
             raise HTTPException(401, "unknown, revoked or expired API key", _challenge())
         caller = found
+    # issue 19: who asked, for the request's log line (a key id and the person's id, never a name)
+    request.state.caller = f"key:{caller.key_id}" + (f" person:{caller.person_id}" if caller.person_id else "")
     return caller
 
 

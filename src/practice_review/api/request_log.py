@@ -1,7 +1,13 @@
-"""One log line per request, with a request id; never a request or response body (they hold case details)."""
+"""One log line per request, with a request id; never a request or response body (they hold case details).
+
+issue 19: the line carries the route template, status, duration and caller as fields (JSON logs), the
+request is counted in /metrics, and an unhandled error is answered here, as a 500 problem that carries
+X-Request-Id, and logged once with its traceback and request id (not again by the server).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -9,9 +15,13 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import metrics
+from ..logs import REQUEST_ID as CURRENT_REQUEST_ID
+
 log = logging.getLogger("practice_review.requests")
 REQUEST_ID = b"x-request-id"
 SAFE_ID = re.compile(rb"^[A-Za-z0-9._\-]{1,64}$")
+CALLER = "caller"  # scope["state"][CALLER]: who asked, set by api/auth.py once the key or token is known
 
 
 class RequestLog:
@@ -26,23 +36,56 @@ class RequestLog:
             return
         given = dict(scope["headers"]).get(REQUEST_ID, b"")
         request_id = given if SAFE_ID.match(given) else uuid.uuid4().hex.encode()
-        started, status = time.perf_counter(), 500
+        started, status, responded = time.perf_counter(), 500, False
+        context = CURRENT_REQUEST_ID.set(request_id.decode())
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 message["headers"] = [*message.get("headers", []), (REQUEST_ID, request_id)]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            extra = {"request_id": request_id.decode(), "method": scope["method"], "path": scope["path"]}
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"], extra=extra)
+            if not responded:
+                await _internal_error(scope, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            metrics.observe(scope["method"], route, status, seconds)
             log.info(
                 "%s %s %s %d %.1fms",
                 request_id.decode(),
                 scope["method"],
                 scope["path"],
                 status,
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
+                extra={
+                    "request_id": request_id.decode(),
+                    "method": scope["method"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                    "caller": scope.get("state", {}).get(CALLER),
+                },
             )
+            CURRENT_REQUEST_ID.reset(context)
+
+
+async def _internal_error(scope: Scope, send: Send) -> None:
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Internal server error",
+            "status": 500,
+            "detail": "an unexpected error occurred; it has been logged with this response's X-Request-Id",
+            "instance": scope["path"],
+        }
+    ).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -592,5 +592,6 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: (Problem, "Not found"),
         409: (GuardProblem, "Refused by a rule (`blocked_by`) or a stale `expected_version` (`current_version`)"),
         422: (ValidationProblem, "Invalid input: `errors` names each field"),
+        503: (Problem, "A part the answer needs is not available on this server (e.g. the PDF renderer)"),
     }
     return {s: {"model": described[s][0], "description": described[s][1]} for s in statuses}

@@ -8,6 +8,10 @@ and a review's next due clock is the first of them, so a review is never listed 
 review with a clock running has been listed, the open reviews with none running (paused, or waiting
 on someone else) follow, from `list_reviews`. A key that may not poll deadlines (an agency's) pages
 through `list_reviews` itself, each page ordered by urgency.
+
+A review's mark counts its outstanding information requests and open actions too (urgency.py): the
+deadlines service lists those beside the clocks, and each page reads them for its reviews in two
+indexed queries (an agency key's only its own organisation's).
 """
 
 from __future__ import annotations
@@ -15,13 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+
 from ..errors import InvalidData
 from ..permissions import allows
 from ..roles import Caller
+from ..services import need_to_know
+from ..services.access import review_scope
+from ..services.actions import action_view
 from ..services.common import Services
 from ..services.deadlines import list_deadlines, starting_after
+from ..services.records import information_request_view
 from ..services.reviews import list_reviews, listed_reviews
-from .urgency import Mark, last_amber_day, review_mark
+from ..storage import models as m
+from .urgency import Mark, action_deadline, last_amber_day, request_deadline, review_mark, with_items
 
 PAGE_SIZE = 50
 MAX_READS = 8  # service reads one page may take before it hands back a cursor to carry on from
@@ -107,12 +118,42 @@ def _parse(cursor: str | None, phases: tuple[str, ...]) -> str:
     return inner
 
 
+def due_items(services: Services, caller: Caller, review_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The outstanding information requests and open actions of these (readable) reviews, as deadlines,
+    by review id; an agency key's only its own organisation's (need to know)."""
+    found: dict[str, list[dict[str, Any]]] = {i: [] for i in review_ids}
+    if not review_ids:
+        return found
+    own = need_to_know.own_organisation(caller)
+    today = services.today()
+    requests = select(m.InformationRequest).where(
+        m.InformationRequest.review_id.in_(review_ids), m.InformationRequest.returned_on.is_(None)
+    )
+    actions = select(m.Action).where(m.Action.review_id.in_(review_ids), m.Action.status == "open")
+    if own is not None:
+        requests = requests.where(m.InformationRequest.organisation == own)
+        actions = actions.where(m.Action.owner_organisation == own)
+    with services.db.read() as session:
+        for r in session.scalars(requests):
+            if (due := request_deadline(information_request_view(services, r, today))) is not None:
+                found[r.review_id].append(due)
+        for a in session.scalars(actions):
+            if (due := action_deadline(action_view(a, today), services.calendar, today)) is not None:
+                found[a.review_id].append(due)
+    return found
+
+
+def _rows(services: Services, caller: Caller, reviews: list[dict[str, Any]]) -> list[Row]:
+    items = due_items(services, caller, [r["id"] for r in reviews])
+    return [_row({**r, "clocks": with_items(r["clocks"], items[r["id"]])}, _due_soon(services)) for r in reviews]
+
+
 def _row(review: dict[str, Any], due_soon: int) -> Row:
     clock, mark = review_mark(review["clocks"], due_soon)
     paused = [
         c["name"]
         for c in review["clocks"]
-        if c["status"] == "paused" and not c["window"] and (clock is None or c["name"] != clock["name"])
+        if c["status"] == "paused" and not c.get("window") and (clock is None or c["name"] != clock["name"])
     ]
     return Row(review, clock, mark, paused)
 
@@ -140,16 +181,15 @@ def _with_deadlines(
     seen: set[str] = set()
     for _ in range(MAX_READS):
         page = list_deadlines(services, caller, due_by, wanted, review_type, PAGE_SIZE - len(rows), cursor)
-        clocks = [i for i in page["items"] if ":" not in i["clock"]]  # not information requests or actions
-        reviews = listed_reviews(services, caller, [i["review_id"] for i in clocks])
-        for item in clocks:
-            review = reviews.get(item["review_id"])
-            if review is None or not review["open"] or review["id"] in seen:
+        listed = listed_reviews(services, caller, [i["review_id"] for i in page["items"]])
+        by_id = {row.review["id"]: row for row in _rows(services, caller, [r for r in listed.values() if r["open"]])}
+        for item in page["items"]:
+            row = by_id.get(item["review_id"])
+            if row is None or item["review_id"] in seen:
                 continue
-            row = _row(review, _due_soon(services))
             if row.clock is None or row.clock["name"] != item["clock"]:
                 continue  # listed at its next due clock: earlier on, on another page, or under another status
-            seen.add(review["id"])
+            seen.add(item["review_id"])
             rows.append(row)
         cursor = page["next_cursor"]
         if cursor is None or len(rows) >= PAGE_SIZE:
@@ -163,8 +203,7 @@ def _without_deadlines(
     """Fill `rows` with open reviews that have no clock running (newest first); the cursor to go on from."""
     for _ in range(MAX_READS):
         page = list_reviews(services, caller, review_type, None, True, PAGE_SIZE - len(rows), cursor)
-        found = (_row(review, _due_soon(services)) for review in page["items"])
-        rows += [row for row in found if row.mark.level in LEVELS["no_deadline"]]
+        rows += [row for row in _rows(services, caller, page["items"]) if row.mark.level in LEVELS["no_deadline"]]
         cursor = page["next_cursor"]
         if cursor is None or len(rows) >= PAGE_SIZE:
             break
@@ -175,9 +214,94 @@ def _by_page(services: Services, caller: Caller, review_type: str | None, status
     """For keys that may not poll deadlines: the open reviews they may read, a page at a time, each page
     ordered by urgency."""
     page = list_reviews(services, caller, review_type, None, True, PAGE_SIZE, cursor or None)
-    found = (_row(review, _due_soon(services)) for review in page["items"])
-    rows = [row for row in found if not status or row.mark.level in LEVELS[status]]
+    rows = [row for row in _rows(services, caller, page["items"]) if not status or row.mark.level in LEVELS[status]]
     rows.sort(key=lambda r: (r.mark.rank, r.clock["due_on"] if r.clock else "9999-12-31"))
     next_cursor = page["next_cursor"]
     more_than_a_page = bool(cursor) or next_cursor is not None
     return Page(rows, f"{ALL_BY_PAGE}:{next_cursor}" if next_cursor else None, more_than_a_page)
+
+
+# ---------------------------------------------------------------- search, ended reviews, totals
+
+MOST_FOUND = 50
+
+
+def search(services: Services, caller: Caller, text: str) -> list[Row]:
+    """Reviews (open or ended) whose reference is `text`, or whose child reference starts with it, in
+    any case: at most MOST_FOUND, newest first. Only those the caller may read."""
+    wanted = text.strip().lower()
+    if not wanted:
+        return []
+    escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = select(m.Review.id).where(
+        (func.lower(m.Review.reference) == wanted)
+        | func.lower(m.Review.child_reference).like(f"{escaped}%", escape="\\")
+    )
+    if (scope := review_scope(caller)) is not None:
+        query = query.where(scope)
+    query = query.order_by(m.Review.created_at.desc(), m.Review.id.desc()).limit(MOST_FOUND)
+    with services.db.read() as session:
+        ids = list(session.scalars(query))
+    found = listed_reviews(services, caller, ids)
+    return _rows(services, caller, [found[i] for i in ids if i in found])
+
+
+def ended(services: Services, caller: Caller, review_type: str | None, cursor: str | None) -> Page:
+    """Reviews that have ended (closed, withdrawn, concluded), newest first, a page at a time."""
+    page = list_reviews(services, caller, review_type, None, False, PAGE_SIZE, cursor)
+    rows = [Row(r, None, Mark("none", "Ended", "", 5), []) for r in page["items"]]
+    return Page(rows, page["next_cursor"], False)
+
+
+@dataclass(frozen=True)
+class Totals:
+    red: int
+    amber: int
+    green: int
+    quiet: int  # paused, or nothing running
+
+    @property
+    def open(self) -> int:
+        return self.red + self.amber + self.green + self.quiet
+
+
+def totals(services: Services, caller: Caller) -> Totals:
+    """How many open reviews are red, amber, green or quiet, by the marks the board gives them (clocks,
+    information requests and actions, as urgency.py counts them): one aggregate query, however many."""
+    today = services.today()
+    amber_until = last_amber_day(services.calendar, today, _due_soon(services))
+    own = need_to_know.own_organisation(caller)
+    running = m.Clock.status == "running"
+    clocks = and_(m.Clock.review_id == m.Review.id, m.Clock.window.is_(False), m.Clock.due_on.is_not(None))
+    requests = and_(m.InformationRequest.review_id == m.Review.id, m.InformationRequest.returned_on.is_(None))
+    actions = and_(m.Action.review_id == m.Review.id, m.Action.status == "open")
+    if own is not None:
+        requests = and_(requests, m.InformationRequest.organisation == own)
+        actions = and_(actions, m.Action.owner_organisation == own)
+
+    def due(by: Any = None, before: Any = None) -> Any:
+        """SQL: the review has a counting deadline due on or before `by` (or before `before`)."""
+
+        def cut(column: Any) -> Any:
+            return column < before if before is not None else column <= by if by is not None else literal(True)
+
+        breached_clock = and_(clocks, m.Clock.status == "breached", m.Clock.stopped_on.is_(None))
+        return or_(
+            exists().where(clocks, running, cut(m.Clock.due_on)),
+            exists().where(breached_clock),  # C5: recorded breached and not stopped: red whatever the date
+            exists().where(requests, cut(m.InformationRequest.due_on)),
+            exists().where(actions, cut(m.Action.due_on)),
+        )
+
+    level = case(
+        (due(before=today), literal("red")),
+        (due(by=amber_until), literal("amber")),
+        (due(), literal("green")),
+        else_=literal("quiet"),
+    )
+    query = select(level.label("level"), func.count()).where(m.Review.open.is_(True))
+    if (scope := review_scope(caller)) is not None:
+        query = query.where(scope)
+    with services.db.read() as session:
+        counted = dict(session.execute(query.group_by(level)).all())
+    return Totals(*(int(counted.get(k, 0)) for k in ("red", "amber", "green", "quiet")))

@@ -8,13 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from ..calendar import FIRST_YEAR, LAST_YEAR, add_calendar_months
 from ..errors import InvalidData
 from ..permissions import allows, require
 from ..roles import Caller
 from ..services.common import Services
 from ..services.deadlines import list_deadlines, starting_after
+from ..storage import models as m
 from .urgency import Mark, deadline_mark
+from .words import human
 
 MONTHS = 3
 MOST_DEADLINES = 500  # shown at most on one calendar page; the page says when there are more
@@ -66,9 +70,56 @@ def first_month(text: str | None, today: date) -> date:
         raise InvalidData([{"field": "month", "message": message}]) from None
 
 
-def _what(clock: str) -> str:
-    kind, _, number = clock.partition(":")
-    return {"information": f"information request {number}", "action": f"action {number}"}.get(kind, clock)
+def _what(clock: str, labels: dict[str, str]) -> str:
+    """What is due, in words: a clock's name, an information request's kind and organisation, an action."""
+    return labels.get(clock) or human(clock)
+
+
+def _labels(services: Services, items: list[dict[str, Any]]) -> dict[str, str]:
+    """The words for the information requests and actions among `items` (two queries at most)."""
+    ids: dict[str, list[int]] = {"information": [], "action": []}
+    for item in items:
+        kind, _, number = item["clock"].partition(":")
+        if kind in ids:
+            ids[kind].append(int(number))
+    labels: dict[str, str] = {}
+    with services.db.read() as session:
+        if ids["information"]:
+            query = select(m.InformationRequest).where(m.InformationRequest.id.in_(ids["information"]))
+            for r in session.scalars(query):
+                labels[f"information:{r.id}"] = f"{human(r.kind)} from {r.organisation}"
+        if ids["action"]:
+            for a in session.scalars(select(m.Action).where(m.Action.id.in_(ids["action"]))):
+                labels[f"action:{a.id}"] = f"Action: {a.action}"
+    return labels
+
+
+def one_day(text: str) -> date:
+    """A day of the calendar, `YYYY-MM-DD`."""
+    try:
+        when = date.fromisoformat(text)
+        if len(text) != 10 or not FIRST_YEAR <= when.year <= LAST_YEAR:
+            raise ValueError(text)
+        return when
+    except ValueError:
+        message = f"must be a date, YYYY-MM-DD, from {FIRST_YEAR} to {LAST_YEAR}"
+        raise InvalidData([{"field": "day", "message": message}]) from None
+
+
+def due_on(services: Services, caller: Caller, day: date) -> list[Due]:
+    """Every running or breached deadline due on `day` (at most MOST_DEADLINES)."""
+    require(caller, "read_reference")
+    items, _ = _deadlines(services, caller, day, day, None)
+    return _dues(services, items)
+
+
+def _dues(services: Services, items: list[dict[str, Any]]) -> list[Due]:
+    due_soon = services.engine.partnership.due_soon_working_days  # T1
+    labels = _labels(services, items)
+    return [
+        Due(item, _what(item["clock"], labels), deadline_mark(item["status"], item["working_days_remaining"], due_soon))
+        for item in items
+    ]
 
 
 def months(services: Services, caller: Caller, start: date, review_type: str | None) -> Calendar:
@@ -92,11 +143,8 @@ def months(services: Services, caller: Caller, start: date, review_type: str | N
     for day, name in holidays:
         days[day].holiday = name
     items, more = _deadlines(services, caller, start, last, review_type)
-    due_soon = services.engine.partnership.due_soon_working_days  # T1
-    for item in items:
-        mark = deadline_mark(item["status"], item["working_days_remaining"], due_soon)
-        due = Due(item, _what(item["clock"]), mark)
-        days[date.fromisoformat(item["due_on"])].due.append(due)
+    for due in _dues(services, items):
+        days[date.fromisoformat(due.item["due_on"])].due.append(due)
     return Calendar(shown, today, holidays, allows(caller, "read_deadlines"), more)
 
 

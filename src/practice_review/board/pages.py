@@ -20,8 +20,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..calendar import OutsideCalendar
 from ..errors import DomainError
+from ..permissions import allows
 from ..roles import Caller
 from ..web import get_services
+from .assets import asset
 from .session import PATH, SignInRequired, current_session, to_sign_in
 from .words import FILTERS
 
@@ -36,6 +38,7 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
 )
 _environment.filters.update(FILTERS)
+_environment.globals["asset"] = asset
 templates = Jinja2Templates(env=_environment)
 
 HEADERS = {
@@ -48,11 +51,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
-# The service navigation: (address, the `active_page` that marks it current, words). Every signed-in role sees it.
-NAVIGATION: list[tuple[str, str, str]] = [
-    (PATH, "board", "Open reviews"),
-    (f"{PATH}/calendar", "calendar", "Calendar"),
-]
 TITLES = {
     400: "Bad request",
     401: "Not signed in",
@@ -71,7 +69,6 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
         "caller": None,
         "today": None,
         "active_page": "",
-        "navigation": NAVIGATION,
         "partnership_name": get_services(request).partnership_name,
     }
     response = templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)
@@ -128,3 +125,22 @@ def _html_on_board(api_handler: Any) -> Any:
         return error_page(request, status, detail)
 
     return handler
+
+
+def menu(caller: Any) -> list[tuple[str, str, str]]:
+    """The board's menu for this caller: (path, page name, label); only the pages its role may read."""
+    items = [
+        (PATH, "board", "Open reviews"),
+        (f"{PATH}/search", "search", "Search"),
+        (f"{PATH}/ended", "ended", "Ended"),
+    ]
+    items.append((f"{PATH}/calendar", "calendar", "Calendar"))
+    if caller is not None and caller.organisation:
+        items.append((f"{PATH}/due", "due", "Due from us"))
+    if caller is not None and allows(caller, "read_reports"):
+        items.append((f"{PATH}/figures", "figures", "Figures"))
+    items.append((f"{PATH}/rules", "rules", "Rules"))
+    return items
+
+
+_environment.globals["menu"] = menu

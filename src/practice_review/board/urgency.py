@@ -4,6 +4,12 @@ Red: breached (C5: still running after its due date, or the deadlines service sa
 Amber: due within the partnership's due-soon working days (T1: `due_soon_working_days` in
 workflows/partnership.yaml; C1, C2: counted on the service's working calendar, so a bank holiday or
 closure day does not count). Green: later than that. A paused clock (C6) is never red.
+
+A review's mark counts its outstanding information requests (T2) and open actions (K2) beside its
+clocks: an agency summary five working days late makes an LCSPR red even while its completion clock
+is paused. Each is a "deadline" shaped like a clock view, named as the deadlines service names it
+(`information:ID`, `action:ID`), and ordered as that service orders them: by due date, then actions,
+clocks, information requests, then id.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..calendar import WorkingCalendar
-from .words import day
+from .words import day, human
 
 
 @dataclass(frozen=True)
@@ -49,16 +55,58 @@ def paused_mark(paused_on: str | None) -> Mark:
     return Mark("paused", "Paused", f"Paused since {day(paused_on)}" if paused_on else "Paused", 3)
 
 
+KIND_ORDER = {"action": 0, "clock": 1, "information": 2}
+
+
+def _deadline(kind: str, item_id: int, due_on: str, overdue: bool, remaining: int, label: str) -> dict[str, Any]:
+    """C5: breached once its date has passed, as the deadlines service says."""
+    return {
+        "name": f"{kind}:{item_id}",
+        "label": label,
+        "due_on": due_on,
+        "status": "breached" if overdue else "running",
+        "working_days_remaining": remaining,
+    }
+
+
+def request_deadline(request: dict[str, Any]) -> dict[str, Any] | None:
+    """An information request as the view shows it, as a deadline while it is outstanding (T2)."""
+    if request["returned_on"] is not None or request["working_days_remaining"] is None:
+        return None
+    label = f"{human(request['kind'])} from {request['organisation']}"
+    overdue, remaining = request["status"] == "overdue", request["working_days_remaining"]
+    return _deadline("information", request["id"], request["due_on"], overdue, remaining, label)
+
+
+def action_deadline(action: dict[str, Any], calendar: WorkingCalendar, today: date) -> dict[str, Any] | None:
+    """An action as the view shows it, as a deadline while it is open (K2)."""
+    if action["status"] != "open":
+        return None
+    remaining = calendar.count_working_days(today, date.fromisoformat(action["due_on"]))
+    label = f"Action: {action['action']}"
+    return _deadline("action", action["id"], action["due_on"], action["overdue"], remaining, label)
+
+
+def with_items(clocks: list[dict[str, Any]], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Clocks and item deadlines in the deadlines service's order for equal dates: actions, clocks, requests."""
+    for clock in clocks:
+        clock.setdefault("label", human(clock["name"]))
+    actions = [i for i in items if i["name"].startswith("action:")]
+    requests = [i for i in items if i["name"].startswith("information:")]
+    key = lambda i: int(i["name"].partition(":")[2])  # noqa: E731
+    return [*sorted(actions, key=key), *clocks, *sorted(requests, key=key)]
+
+
 def _counting(clock: dict[str, Any]) -> bool:
     """Running or breached with a deadline, and not a window given to others (never breached)."""
     running = clock["status"] in ("running", "breached") and clock["working_days_remaining"] is not None
-    return running and not clock["window"]
+    return running and not clock.get("window", False)
 
 
 def clock_mark(clock: dict[str, Any], due_soon: int) -> Mark | None:
     """A clock's mark as the board shows it; None for a clock that is not counting (not started, met,
     cancelled, stopped late) or is a window given to others (never breached)."""
-    if clock["window"]:
+    if clock.get("window"):
         return None
     if clock["status"] == "paused":
         return paused_mark(clock.get("paused_on"))
@@ -68,8 +116,8 @@ def clock_mark(clock: dict[str, Any], due_soon: int) -> Mark | None:
 
 
 def next_due(clocks: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The review's most urgent counting clock (running or breached, not a window): the earliest due, and
-    of those due the same day the first its workflow declares (`clocks` come in that order)."""
+    """The review's most urgent counting deadline (a running or breached clock, not a window, or an item
+    from `with_items`): the earliest due, and of those due the same day the first in `clocks`' order."""
     return min((c for c in clocks if _counting(c)), key=lambda c: c["due_on"], default=None)
 
 
@@ -78,7 +126,7 @@ def review_mark(clocks: list[dict[str, Any]], due_soon: int) -> tuple[dict[str, 
     clock = next_due(clocks)
     if clock is not None:
         return clock, deadline_mark(clock["status"], clock["working_days_remaining"], due_soon)
-    paused = [c for c in clocks if not c["window"] and c["status"] == "paused"]
+    paused = [c for c in clocks if not c.get("window") and c["status"] == "paused"]
     if paused:
         return paused[0], paused_mark(paused[0].get("paused_on"))
     return None, NO_DEADLINE

@@ -35,6 +35,11 @@ class Services:
     trust: Trust = field(default_factory=Trust)  # issue 16: the OpenID providers whose tokens are believed
     board_session_minutes: int = 480
     board_idle_minutes: int = 60
+    # issue 19: webhook delivery (Settings.webhook_timeout_seconds, webhook_max_attempts)
+    webhook_timeout_seconds: float = 10
+    webhook_max_attempts: int = 10
+    metrics_token: str | None = None  # GET /metrics asks for it; None: only loopback scrapers
+    public_base_url: str | None = None  # issue 18: absolute links in calendars and e-mails (else relative)
     partnership_name: str = "Salford Safeguarding Children Partnership"  # issue 17: the board's branding
 
 

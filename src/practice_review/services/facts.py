@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 
 from ..storage import models as m
 from ..workflow.context import Attendee, Clock, Declaration, Endorsement, InformationRequest, Meeting, ReviewContext
@@ -11,11 +32,6 @@ from .common import (
     Services,
     as_utc,
 )
-
-
-def clock_rows(session: Session, review_id: str) -> dict[str, m.Clock]:
-    return {c.name: c for c in session.scalars(select(m.Clock).where(m.Clock.review_id == review_id))}
-
 
 CLOCK_FIELDS = tuple(Clock.__dataclass_fields__)
 
@@ -73,35 +89,175 @@ def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration
     )
 
 
-def load_context(services: Services, session: Session, row: m.Review, clocks: dict[str, m.Clock]) -> ReviewContext:
-    """The facts guards read, in five queries: meetings with attendance, declarations with rulings,
-    endorsements, information requests and the number of actions (the caller loads the review and clocks)."""
-    endorsements = session.scalars(
-        select(m.Endorsement)
-        .where(m.Endorsement.review_id == row.id, m.Endorsement.state_entered_seq == row.state_entered_seq)
-        .order_by(m.Endorsement.id)
+# The review's records in one statement (issue 15): each kind of record a JSON array of rows, built by
+# the database (PostgreSQL's json_agg, SQLite's json_group_array), so the guards' facts, the clocks and
+# the links cost one round trip and no ORM objects. Rows are put back in id order here.
+
+
+def _json_rows(dialect: str, inner: Select[Any], name: str) -> Any:
+    sub = inner.subquery(name)
+    if dialect == "postgresql":
+        rows = func.coalesce(func.json_agg(sub.table_valued()), literal_column("'[]'::json"))
+    else:
+        rows = func.json_group_array(func.json_object(*[part for c in sub.c for part in (literal(c.name), c)]))
+    return select(rows).select_from(sub).scalar_subquery().label(name)
+
+
+def _decoder(inner: Select[Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """JSON values back to what the columns hold: dates, UTC timestamps, booleans (SQLite's are 0 or 1)."""
+    converters: dict[str, Callable[[Any], Any]] = {}
+    for column in inner.selected_columns:
+        if isinstance(column.type, DateTime):
+            converters[column.name] = lambda v: as_utc(datetime.fromisoformat(v))
+        elif isinstance(column.type, Date):
+            converters[column.name] = date.fromisoformat
+        elif isinstance(column.type, Boolean):
+            converters[column.name] = bool
+
+    def decode(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: (converters[k](v) if v is not None and k in converters else v) for k, v in row.items()}
+
+    return decode
+
+
+def _links_query(review_id: Any) -> Select[Any]:
+    """K1: the links both ways, with the reference, type and state of the review at the other end."""
+    other = aliased(m.Review)
+    other_id = case((m.Link.review_id == review_id, m.Link.linked_review_id), else_=m.Link.review_id)
+    return (
+        select(
+            m.Link.id,
+            m.Link.review_id,
+            m.Link.linked_review_id,
+            m.Link.external_kind,
+            m.Link.external_reference,
+            m.Link.relation,
+            other.reference.label("other_reference"),
+            other.review_type.label("other_review_type"),
+            other.state.label("other_state"),
+        )
+        .outerjoin(other, other.id == other_id)
+        .where(or_(m.Link.review_id == review_id, m.Link.linked_review_id == review_id))
     )
-    requests = session.scalars(
-        select(m.InformationRequest).where(m.InformationRequest.review_id == row.id).order_by(m.InformationRequest.id)
+
+
+def load_links(session: Session, review_id: str) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in session.execute(_links_query(review_id).order_by(m.Link.id))]
+
+
+def _record_queries(review_id: Any, state_entered_seq: Any) -> dict[str, Select[Any]]:
+    return {
+        "clocks": select(m.Clock.id, *[getattr(m.Clock, f) for f in CLOCK_FIELDS]).where(
+            m.Clock.review_id == review_id
+        ),
+        "meetings": select(m.Meeting.id, m.Meeting.kind, m.Meeting.scheduled_for, m.Meeting.documents_shared_at).where(
+            m.Meeting.review_id == review_id
+        ),
+        "attendance": select(
+            m.Attendance.id,
+            m.Attendance.meeting_id,
+            m.Attendance.person_id,
+            m.Attendance.name,
+            m.Attendance.organisation,
+            m.Attendance.partner,
+            m.Attendance.substitute,
+        )
+        .join(m.Meeting, m.Meeting.id == m.Attendance.meeting_id)
+        .where(m.Meeting.review_id == review_id, m.Attendance.revision == m.Meeting.attendance_revision),
+        "declarations": select(
+            m.Declaration.id,
+            m.Declaration.person_id,
+            m.Declaration.name,
+            m.Declaration.organisation,
+            m.Declaration.role,
+            m.Declaration.has_interest,
+            m.Declaration.details,
+            m.Declaration.declared_on,
+        ).where(m.Declaration.review_id == review_id),
+        "rulings": select(m.Ruling.id, m.Ruling.declaration_id, m.Ruling.ruling)
+        .join(m.Declaration, m.Declaration.id == m.Ruling.declaration_id)
+        .where(m.Declaration.review_id == review_id),
+        "endorsements": select(
+            m.Endorsement.id,
+            m.Endorsement.party,
+            m.Endorsement.person_id,
+            m.Endorsement.name,
+            m.Endorsement.agrees,
+            m.Endorsement.endorsed_on,
+            m.Endorsement.proxy,
+            m.Endorsement.decision,
+        ).where(m.Endorsement.review_id == review_id, m.Endorsement.state_entered_seq == state_entered_seq),
+        "requests": select(
+            m.InformationRequest.id,
+            m.InformationRequest.organisation,
+            m.InformationRequest.kind,
+            m.InformationRequest.requested_on,
+            m.InformationRequest.due_on,
+            m.InformationRequest.returned_on,
+        ).where(m.InformationRequest.review_id == review_id),
+        "links": _links_query(review_id),
+    }
+
+
+@dataclass(frozen=True)
+class Records:
+    """What one statement brought back: the guards' facts, the clocks as stored (with their ids) and the
+    links (with the reviews at their other ends)."""
+
+    ctx: ReviewContext
+    clocks: dict[str, dict[str, Any]]
+    links: list[dict[str, Any]]
+
+
+@cache
+def _records_statement(dialect: str) -> tuple[Select[Any], dict[str, Callable[[dict[str, Any]], dict[str, Any]]]]:
+    """Built once per dialect; SQLAlchemy caches its compiled form."""
+    queries = _record_queries(bindparam("review_id"), bindparam("state_entered_seq"))
+    count = select(func.count()).select_from(m.Action).where(m.Action.review_id == bindparam("review_id"))
+    statement = select(
+        *[_json_rows(dialect, q, name) for name, q in queries.items()], count.scalar_subquery().label("actions")
     )
-    return ReviewContext(
+    return statement, {name: _decoder(q) for name, q in queries.items()}
+
+
+def load_records(services: Services, session: Session, row: m.Review) -> Records:
+    """The review's records in one round trip (the caller holds the review's row)."""
+    statement, decoders = _records_statement(session.get_bind().dialect.name)
+    found = session.execute(statement, {"review_id": row.id, "state_entered_seq": row.state_entered_seq}).one()
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name, decode in decoders.items():
+        value = getattr(found, name)
+        listed = json.loads(value) if isinstance(value, str) else value or []
+        rows[name] = sorted((decode(r) for r in listed), key=itemgetter("id"))
+    attendees: dict[int, list[Attendee]] = {}
+    for a in rows["attendance"]:
+        attendees.setdefault(a["meeting_id"], []).append(
+            Attendee(a["person_id"], a["name"], a["organisation"], a["partner"], a["substitute"])
+        )
+    ruled = {r["declaration_id"]: r["ruling"] for r in rows["rulings"]}  # a later ruling replaces one
+    clocks = {c["name"]: c for c in rows["clocks"]}
+    ctx = ReviewContext(
         state=row.state,
         last_occurred_on=row.last_occurred_on,
         today=services.today(),
         calendar=services.calendar,
-        meetings=tuple(load_meetings(session, row.id)),
-        declarations=tuple(load_declarations(session, row.id)),
+        meetings=tuple(
+            Meeting(x["id"], x["kind"], x["scheduled_for"], x["documents_shared_at"], tuple(attendees.get(x["id"], ())))
+            for x in rows["meetings"]
+        ),
+        declarations=tuple(
+            Declaration(**{k: v for k, v in d.items()}, ruling=ruled.get(d["id"])) for d in rows["declarations"]
+        ),
         endorsements=tuple(
-            Endorsement(e.party, e.person_id, e.name, e.agrees, e.endorsed_on, e.proxy, e.decision)
-            for e in endorsements
+            Endorsement(e["party"], e["person_id"], e["name"], e["agrees"], e["endorsed_on"], e["proxy"], e["decision"])
+            for e in rows["endorsements"]
         ),
-        clocks={name: as_clock(c) for name, c in clocks.items()},
-        information_requests=tuple(
-            InformationRequest(r.id, r.organisation, r.kind, r.requested_on, r.due_on, r.returned_on) for r in requests
-        ),
+        clocks={name: Clock(**{f: c[f] for f in CLOCK_FIELDS}) for name, c in clocks.items()},
+        information_requests=tuple(InformationRequest(**r) for r in rows["requests"]),
         facts=dict(row.facts),
         description=dict(row.description),
-        actions=session.scalar(select(func.count()).select_from(m.Action).where(m.Action.review_id == row.id)) or 0,
+        actions=found.actions or 0,
         open=row.open,
         particulars=dict(row.particulars or {}),
     )
+    return Records(ctx, clocks, rows["links"])

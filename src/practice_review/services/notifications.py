@@ -329,7 +329,7 @@ def _settle(services: Services, message: _Leased, error: str | None, now: dateti
         assert row is not None
         if error is None:
             row.status, row.delivered_at, row.last_error = "delivered", now, None
-        elif row.attempts >= MAX_ATTEMPTS:
+        elif row.attempts >= services.webhook_max_attempts:
             row.status, row.last_error = "dead", error
         else:
             row.next_attempt_at, row.last_error = now + backoff(row.attempts), error
@@ -343,7 +343,7 @@ def deliver(
     now = now or utcnow()
     outcome = {"delivered": 0, "retrying": 0, "dead": 0}
     owned = client is None
-    client = client or httpx.Client(timeout=10)
+    client = client or httpx.Client(timeout=services.webhook_timeout_seconds)
     try:
         while leased := _lease(services, now, batch):
             for message in leased:

@@ -34,6 +34,7 @@ from .common import (
     open_review,
     utcnow,
 )
+from .facts import as_clock
 from .history import record_history
 from .views import clock_views, review_view, summary_view
 
@@ -291,7 +292,8 @@ def _listed(services: Services, session: Session, rows: list[m.Review]) -> list[
         for c in session.scalars(select(m.Clock).where(m.Clock.review_id.in_(clocks)).order_by(m.Clock.id)):
             clocks[c.review_id].append(c)
     return [
-        {**summary_view(r), "clocks": clock_views(services, r, {c.name: c for c in clocks[r.id]}, today)} for r in rows
+        {**summary_view(r), "clocks": clock_views(services, r, {c.name: as_clock(c) for c in clocks[r.id]}, today)}
+        for r in rows
     ]
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..roles import Caller
 from ..storage import models as m
@@ -20,10 +20,10 @@ from .common import (
     utcnow,
 )
 from .deadlines import record_breach
-from .facts import as_clock, clock_rows, load_context
+from .facts import load_records
 from .history import record_history
 from .reviews import NewReview, insert_review
-from .views import OPENED, review_view
+from .views import OPENED, link_views, links_view, review_view
 
 
 def _open_linked_review(
@@ -62,6 +62,18 @@ def _record_external_link(session: Session, row: m.Review, link: tuple[str, str,
     return {"kind": kind, "reference": reference, "relation": relation}
 
 
+def _changed_clock(session: Session, row: m.Review, stored: dict[str, Any] | None, name: str) -> m.Clock:
+    """The clock an event changes, as an ORM object: a new one, or the stored row made persistent again
+    without reading it a second time (only the attributes the event sets are written back)."""
+    if stored is None:
+        clock = m.Clock(review_id=row.id, review_type=row.review_type, name=name)
+    else:
+        clock = m.Clock(review_id=row.id, review_type=row.review_type, **stored)
+        make_transient_to_detached(clock)
+    session.add(clock)
+    return clock
+
+
 def fire_event(
     services: Services,
     caller: Caller,
@@ -79,15 +91,14 @@ def fire_event(
         check_can_read(session, caller, review_id)
         check_version(row, expected_version)
         definition = services.engine.definition(row.review_type, row.workflow_version)
-        clocks = clock_rows(session, row.id)
-        ctx = load_context(services, session, row, clocks)
+        records = load_records(services, session, row)
+        ctx = records.ctx
         when = occurred_on or ctx.today
         decision = services.engine.fire(definition, ctx, event, when, data, caller.role, caller.partner)
+        clocks = {name: _changed_clock(session, row, records.clocks.get(name), name) for name in decision.clock_changes}
         for name, changed in decision.clock_changes.items():
-            clock = clocks.setdefault(name, m.Clock(review_id=row.id, review_type=row.review_type, name=name))
             for attribute, value in changed.__dict__.items():
-                setattr(clock, attribute, value)
-            session.add(clock)
+                setattr(clocks[name], attribute, value)
         opened = (
             _open_linked_review(services, session, caller, row, decision.opens, when, decision.carried)
             if decision.opens
@@ -132,6 +143,7 @@ def fire_event(
             last_occurred_on=when,
             facts=dict(row.facts),
             endorsements=(),
-            clocks={name: as_clock(c) for name, c in clocks.items()},
+            clocks={**ctx.clocks, **decision.clock_changes},
         )
-        return jsonable(review_view(services, session, row, clocks, after))
+        links = links_view(session, row.id) if opened or external else link_views(row.id, records.links)
+        return jsonable(review_view(services, session, row, after, links))

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..storage import models as m
@@ -17,7 +16,7 @@ from .common import (
     Services,
     as_utc,
 )
-from .facts import as_clock, clock_rows, load_context
+from .facts import load_links, load_records
 
 OPENED, OPENED_BY = "opened", "opened_by"  # K1: the relation of a review opened by another, each way
 
@@ -63,49 +62,44 @@ def summary_view(row: m.Review) -> dict[str, Any]:
     }
 
 
-def clock_views(services: Services, row: m.Review, clocks: dict[str, m.Clock], today: date) -> list[dict[str, Any]]:
+def clock_views(services: Services, row: m.Review, clocks: dict[str, Clock], today: date) -> list[dict[str, Any]]:
     """The review's clocks in the order its workflow declares them."""
     definitions = services.engine.definition(row.review_type, row.workflow_version).clocks
     order = {d.name: i for i, d in enumerate(definitions)}
     pausable = {d.name: d.pausable for d in definitions}
     ordered = sorted(clocks.values(), key=lambda c: order.get(c.name, len(order)))
-    return [clock_view(services, as_clock(c), today, pausable.get(c.name, True)) for c in ordered]
+    return [clock_view(services, c, today, pausable.get(c.name, True)) for c in ordered]
 
 
 def links_view(session: Session, review_id: str) -> list[dict[str, Any]]:
-    """K1: links both ways; a link recorded on the other review shows here with its relation reversed."""
-    rows = list(
-        session.scalars(
-            select(m.Link)
-            .where(or_(m.Link.review_id == review_id, m.Link.linked_review_id == review_id))
-            .order_by(m.Link.id)
-        )
-    )
-    other_ids = {r.linked_review_id if r.review_id == review_id else r.review_id for r in rows} - {None}
-    others = {r.id: r for r in session.scalars(select(m.Review).where(m.Review.id.in_(other_ids)))} if other_ids else {}
+    """K1: links both ways, read on their own (load_records reads them with the rest)."""
+    return link_views(review_id, load_links(session, review_id))
+
+
+def link_views(review_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """K1: a link recorded on the other review shows here with its relation reversed."""
     views = []
     for link in rows:
-        if link.linked_review_id is None:
+        if link["linked_review_id"] is None:
             views.append(
                 {
-                    "id": link.id,
-                    "relation": link.relation,
+                    "id": link["id"],
+                    "relation": link["relation"],
                     "direction": "outgoing",
-                    "external": {"kind": link.external_kind, "reference": link.external_reference},
+                    "external": {"kind": link["external_kind"], "reference": link["external_reference"]},
                 }
             )
             continue
-        outgoing = link.review_id == review_id
-        other = others[link.linked_review_id if outgoing else link.review_id]
+        outgoing = link["review_id"] == review_id
         views.append(
             {
-                "id": link.id,
-                "relation": link.relation if outgoing else reverse_relation(link.relation),
+                "id": link["id"],
+                "relation": link["relation"] if outgoing else reverse_relation(link["relation"]),
                 "direction": "outgoing" if outgoing else "incoming",
-                "review_id": other.id,
-                "reference": other.reference,
-                "review_type": other.review_type,
-                "state": other.state,
+                "review_id": link["linked_review_id"] if outgoing else link["review_id"],
+                "reference": link["other_reference"],
+                "review_type": link["other_review_type"],
+                "state": link["other_state"],
             }
         )
     return views
@@ -128,15 +122,15 @@ def review_view(
     services: Services,
     session: Session,
     row: m.Review,
-    clocks: dict[str, m.Clock] | None = None,
     ctx: ReviewContext | None = None,
+    links: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The review as the API shows it; a caller that already holds its clocks and facts passes them."""
+    """The review as the API shows it; a caller that already holds its facts and links passes them."""
     definition = services.engine.definition(row.review_type, row.workflow_version)
-    clocks = clock_rows(session, row.id) if clocks is None else clocks
-    ctx = ctx or load_context(services, session, row, clocks)
-    clock_list = clock_views(services, row, clocks, ctx.today)
-    links = links_view(session, row.id)
+    if ctx is None or links is None:
+        records = load_records(services, session, row)
+        ctx, links = ctx or records.ctx, link_views(row.id, records.links) if links is None else links
+    clock_list = clock_views(services, row, ctx.clocks, ctx.today)
     return {
         **summary_view(row),
         "clocks": clock_list,

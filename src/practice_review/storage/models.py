@@ -201,6 +201,7 @@ class InformationRequest(Base):
     # issue 13, X1: the area asked, and whether it answers as a priority (a cross-boundary request)
     area: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    contact_email: Mapped[str | None] = mapped_column(String(254))  # issue 18: whom reminders go to
 
     __table_args__ = (Index("ix_information_requests_returned_on_due_on", "returned_on", "due_on"),)
 
@@ -246,6 +247,7 @@ class Action(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     completed_on: Mapped[date | None] = mapped_column(Date)
     overdue_recorded: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    owner_email: Mapped[str | None] = mapped_column(String(254))  # issue 18: whom reminders go to
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -372,3 +374,60 @@ class BoardSignIn(Base):
     flow: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     next_path: Mapped[str] = mapped_column(String(300), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class JobRun(Base):
+    """issue 19: when each scheduled job (sweep, deliver, purge) last succeeded, and what it did (/metrics)."""
+
+    __tablename__ = "job_runs"
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    succeeded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
+class ReviewView(Base):
+    """Who looked at which review, and when (issue 17): append-only, like the history (A1)."""
+
+    __tablename__ = "review_views"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False)
+    viewer: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)  # Caller.as_actor(): key, role, person
+    page: Mapped[str] = mapped_column(String(32), nullable=False)  # where: the board's review page
+
+    __table_args__ = (Index("ix_review_views_review_id_id", "review_id", "id"),)
+
+
+# issue 18: deadline calendars and e-mail reminders
+class CalendarFeed(Base):
+    """A secret calendar feed URL: its token stored only as a SHA-256 hash, read as the key that made it."""
+
+    __tablename__ = "calendar_feeds"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), nullable=False, index=True)
+    label: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EmailMessage(Base):
+    """A reminder e-mail, written by the sweep once (unique dedupe_key) and sent at least once."""
+
+    __tablename__ = "email_outbox"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    to_address: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # pending, sent, dead
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    transport: Mapped[str | None] = mapped_column(String(16))  # smtp or notify: the one that sent it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
+from ...calendar import LONDON
 from ...services import reports
+from ...services.documents.workbook import XLSX, workbook
 from ..auth import CallerDep, ServicesDep
 from ..schemas import problems
 
@@ -18,17 +20,27 @@ router = APIRouter(prefix="/reports", tags=["reports"], responses=problems(401, 
 @router.get(
     "/summary",
     summary="Referrals, reviews, clock timeliness and actions for a period",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    responses={
+        200: {
+            "content": {
+                "application/json": {},
+                "text/csv": {},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},  # issue 18: a sheet and chart per figure
+            }
+        }
+    },
 )
 def summary(
     services: ServicesDep,
     caller: CallerDep,
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to")],
-    format: Literal["json", "csv"] | None = None,
+    format: Literal["json", "csv", "xlsx"] | None = None,
     accept: Annotated[str | None, Header(max_length=500)] = None,
 ) -> Any:
     figures = reports.summary(services, caller, start, end)
+    if format == "xlsx" or (format is None and XLSX in (accept or "")):
+        return workbook_response(figures)
     if format == "csv" or (format is None and "text/csv" in (accept or "")):
         filename = f"practice-review-summary-{start}-{end}.csv"
         return Response(
@@ -37,3 +49,13 @@ def summary(
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return JSONResponse(figures)
+
+
+def workbook_response(figures: dict[str, Any]) -> Response:
+    """Issue 18: the figures as an XLSX workbook, a sheet and a chart per figure."""
+    filename = f"practice-review-figures-{figures['from']}-{figures['to']}.xlsx"
+    return Response(
+        workbook(figures, datetime.now(LONDON)),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,102 @@
+"""What the signed-in caller may do on a review's page: the events it may fire, each with what blocks it
+for this caller and where to put that right (the chair's ruling next to a D2 blocker), the forms its role
+is shown, and the banner after a form was recorded (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..roles import Caller
+from ..services.common import Services
+from .form_catalogue import FORMS, REFERRAL, Act, clock_changes, may_fire, may_update_action
+from .words import human
+
+PATH = "/board/reviews"
+# The forms that put a blocker right, by its rule: (form, words). D2's are the declarations' rulings.
+FIXES = {
+    "Q1": [("meeting", "Record a meeting")],
+    "Q2": [("meeting", "Record a meeting")],
+    "Q3": [("meeting", "Record a meeting")],
+    "D1": [("declaration", "Record a declaration of interest")],
+    "§19": [("endorsement", "Record an endorsement")],
+    "L6": [("endorsement", "Record a sign-off (endorsement)")],
+    "S3": [("endorsement", "Record an endorsement")],
+    "S4": [("endorsement", "Record an endorsement of the decision")],
+    "L9": [("action", "Add an action to the plan")],
+}
+
+
+@dataclass(frozen=True)
+class Fix:
+    href: str
+    words: str
+
+
+@dataclass(frozen=True)
+class Step:
+    event: str
+    to: str
+    allowed: bool
+    blocked_by: list[dict[str, Any]]  # {"rule", "message", "fixes": [Fix]}
+
+    @property
+    def href(self) -> str:
+        return f"do/event/{self.event}"
+
+
+@dataclass
+class Offers:
+    steps: list[Step] = field(default_factory=list)
+    others: list[tuple[str, str]] = field(default_factory=list)  # (event, the roles that fire it), in words
+    can: dict[str, bool] = field(default_factory=dict)  # a form's slug -> shown to this caller
+    banner: str = ""
+
+    def clock_changes(self, clock: dict[str, Any]) -> list[str]:
+        return clock_changes(clock) if self.can.get("clock-extend") else []
+
+    def may_update(self, caller: Caller, action: dict[str, Any]) -> bool:
+        return may_update_action(caller, action)
+
+
+def _roles(roles: tuple[str, ...]) -> str:
+    return ", ".join(human(r.replace(":", " ")).lower() for r in roles)
+
+
+def offers(
+    services: Services, caller: Caller, review: dict[str, Any], declarations: list[dict[str, Any]], done: str
+) -> Offers:
+    definition = services.engine.definition(review["review_type"], review["workflow_version"])
+    act = Act(services, caller, review, definition)
+    found = Offers(can={slug: spec.allowed(act) for slug, spec in FORMS.items() if slug != "event"})
+    found.can["event"] = review["open"]
+    awaiting = [d for d in declarations if d["has_interest"] and not d["ruling"] and not d["superseded"]]
+    for available in review["available_events"] if review["open"] else []:
+        event = definition.event(available["event"], review["state"])
+        if event is None:
+            continue
+        if not may_fire(caller, event):
+            found.others.append((available["event"], _roles(event.roles)))
+            continue
+        blockers = [{**b, "fixes": _fixes(found, b["rule"], awaiting)} for b in available["blocked_by"]]
+        found.steps.append(Step(available["event"], available["to"], available["allowed"], blockers))
+    found.banner = banner(services, review, definition.events, done)
+    return found
+
+
+def _fixes(found: Offers, rule: str, awaiting: list[dict[str, Any]]) -> list[Fix]:
+    if rule == "D2":
+        return [Fix(f"do/ruling/{d['id']}", f"Rule on {d['name']}'s interest") for d in awaiting if found.can["ruling"]]
+    return [Fix(f"do/{slug}", words) for slug, words in FIXES.get(rule, []) if found.can.get(slug)]
+
+
+def banner(services: Services, review: dict[str, Any], events: Any, done: str) -> str:
+    """The words of the success banner the redirect after a form asks for (fixed words: nothing echoed)."""
+    slug, _, event = done.partition(":")
+    if slug == "event" and event in {e.name for e in events}:
+        return f"{human(event)} was recorded. {review['reference']} is now {human(review['state']).lower()}."
+    if slug == REFERRAL.slug:
+        return f"{REFERRAL.done[:-1]}: {review['reference']}."
+    spec = FORMS.get(slug)
+    return spec.done if spec and spec.done else ""

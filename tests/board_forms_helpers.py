@@ -1,0 +1,70 @@
+"""A person at the board's forms without a browser: sign in with a key, open a form, send it back with the
+hidden fields the page gave (CSRF token, expected version), as a browser would."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+HIDDEN = re.compile(r'<input type="hidden" name="([\w.\-]+)" value="([^"]*)">')
+
+
+def words(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+class Person:
+    """One signed-in browser (its own cookie jar) on the app."""
+
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        self.client = TestClient(app)
+        key = headers["Authorization"].removeprefix("Bearer ")
+        signed = self.client.post("/board/sign-in", data={"key": key}, follow_redirects=False)
+        assert signed.status_code == 303, signed.text
+
+    def get(self, path: str) -> Response:
+        return self.client.get(path)
+
+    def hidden(self, path: str) -> dict[str, str]:
+        page = self.client.get(path)
+        assert page.status_code == 200, page.text
+        return {name: html.unescape(value) for name, value in HIDDEN.findall(page.text)}
+
+    def send(self, path: str, answers: dict[str, Any], hidden: dict[str, str] | None = None) -> Response:
+        """Open the form at `path`, fill in `answers` and send it; follows the redirect after success."""
+        fields = {**(self.hidden(path) if hidden is None else hidden), **{k: str(v) for k, v in answers.items()}}
+        return self.client.post(path, data=fields)
+
+    def fire(self, review_id: str, event: str, answers: dict[str, Any]) -> Response:
+        """A workflow event through its form: the answers, the check-answers page, then recording it."""
+        path = f"/board/reviews/{review_id}/do/event/{event}"
+        checked = self.send(path, answers)
+        if checked.status_code != 200 or "Check your answers" not in checked.text:
+            return checked
+        return self.client.post(path, data={**dict(HIDDEN.findall(checked.text)), "step": "confirm"})
+
+
+def day(iso: str, name: str) -> dict[str, str]:
+    """The GOV.UK date input's three answers for a date."""
+    year, month, day_ = iso.split("-")
+    return {f"{name}-day": day_, f"{name}-month": month, f"{name}-year": year}
+
+
+def moment(iso: str, name: str) -> dict[str, str]:
+    """A date and time field's answers: "2026-02-05T10:00"."""
+    on, time = iso.split("T")
+    return {**day(on, name), f"{name}-time": time[:5]}
+
+
+def banner(page: Response) -> str:
+    found = re.search(r'<p class="govuk-notification-banner__heading">(.*?)</p>', page.text, re.S)
+    return html.unescape(found.group(1).strip()) if found else ""
+
+
+def error_summary(page: Response) -> list[str]:
+    found = re.search(r'<div class="govuk-error-summary".*?<ul[^>]*>(.*?)</ul>', page.text, re.S)
+    return [words(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.S)] if found else []
