@@ -41,7 +41,7 @@ def test_very_deeply_nested_json_is_a_client_error(api: Api) -> None:
         f"/reviews/{review['id']}/transitions", content=body, headers={**api.bu, "content-type": "application/json"}
     )
     body = problem(response, 422)  # as documented: the invalid-request problem naming the body
-    assert body["type"] == "/problems/invalid-request" and body["errors"][0]["field"] == "body"
+    assert body["type"].endswith("/problems/invalid-request") and body["errors"][0]["field"] == "body"
 
 
 @pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00", b'{"kind": "screening",'])
@@ -50,7 +50,7 @@ def test_undecodable_json_is_the_documented_422(api: Api, content: bytes) -> Non
     response = api.client.post(
         f"/reviews/{review['id']}/meetings", content=content, headers={**api.bu, "content-type": "application/json"}
     )
-    assert problem(response, 422)["type"] == "/problems/invalid-request"
+    assert problem(response, 422)["type"].endswith("/problems/invalid-request")
 
 
 @pytest.mark.parametrize(

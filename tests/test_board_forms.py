@@ -517,3 +517,50 @@ def test_a_business_unit_runs_an_lcspr_from_commissioning_to_closing_and_confirm
 
 def human_event(event: str) -> str:
     return event.replace("_", " ").capitalize()
+
+
+def test_a_partner_records_only_its_own_attendees_and_endorses_only_as_itself(
+    people: dict[str, Person], api: Api
+) -> None:
+    review = api.create_review()
+    meeting = api.meeting(review["id"], "screening", SCREENING_AT, SCREENING_DOCS)
+    api.attend(review["id"], meeting["id"], PANEL[:2])
+    police = people["police"]
+    path = f"/board/reviews/{review['id']}/do/attendance/{meeting['id']}"
+    form = police.get(path).text
+    assert "Dana Okafor" not in form and 'value="local_authority"' not in form  # only its own partner's rows
+    ok(
+        police.send(
+            path,
+            {
+                "a0.person_id": "gmp-1",
+                "a0.name": "Pat Reilly",
+                "a0.organisation": "Greater Manchester Police",
+                "a0.partner": "police",
+            },
+        ),
+        "The attendance was recorded.",
+    )
+    attended = api.ok(api.client.get(f"/reviews/{review['id']}/meetings/{meeting['id']}", headers=api.bu))
+    assert {a["person_id"] for a in attended["attendees"]} == {"la-1", "icb-1", "gmp-1"} and attended["quorate"]
+    own = people["scrutineer"].send(
+        f"/board/reviews/{review['id']}/do/endorsement",
+        {"person_id": "is-1", "name": "Ingrid", "agrees": "yes", "proxy.evidence": "not asked"},
+    )
+    ok(own, "The endorsement was recorded.")  # a field the form does not ask is not taken
+    endorsements = api.ok(api.client.get(f"/reviews/{review['id']}/endorsements", headers=api.bu))
+    assert [(e["party"], e["proxy"]) for e in endorsements] == [("independent_scrutineer", False)]  # S1: its own
+
+
+def test_the_referrals_particulars_through_their_form_x1_and_n1(people: dict[str, Person], api: Api) -> None:
+    bu = people["business_unit"]
+    review = api.create_review()
+    path = f"/board/reviews/{review['id']}/do/description"
+    areas = {"particulars.incident_area": "Salford", "particulars.home_area": "Wigan"}
+    wrong = bu.send(path, {**areas, "particulars.lead_partnership": "Bolton"})
+    assert wrong.status_code == 422 and "must be the incident area or the home area" in error_summary(wrong)[0]
+    told = {"particulars.circumstances": "care_leaver_death", **day("2026-02-03", "particulars.ofsted_notified_on")}
+    ok(bu.send(path, {**areas, "particulars.lead_partnership": "Salford", **told}), "The referral was updated.")
+    particulars = api.review(review["id"])["particulars"]
+    assert particulars["lead_partnership"] == "Salford" and particulars["ofsted_notified_on"] == "2026-02-03"
+    assert 'value="Wigan"' in bu.get(path).text  # the form shows what is recorded

@@ -121,6 +121,12 @@ def test_the_board_serves_the_workbook_to_the_signed_in_caller(api: Api, client:
     build_february(api)
     secret = api.bu["Authorization"].removeprefix("Bearer ")
     assert client.post("/board/sign-in", data={"key": secret}, follow_redirects=False).status_code == 303
+    page = client.get("/board/figures", params={"year": "2025"}).text  # April 2025 to March 2026
+    link = "/board/figures.xlsx?from=2025-04-01&amp;to=2026-03-31"
+    assert f'href="{link}"' in page
+    assert (
+        load_workbook(io.BytesIO(client.get(link.replace("&amp;", "&")).content))["Cover"]["B3"].value == "2025-04-01"
+    )
     response = client.get("/board/figures.xlsx", params=PERIOD)
     assert response.status_code == 200 and response.headers["content-type"] == XLSX
     assert table(load_workbook(io.BytesIO(response.content))["Referrals by type"]) == {

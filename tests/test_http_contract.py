@@ -158,6 +158,11 @@ def test_every_post_retried_with_its_key_changes_things_once_and_answers_the_sam
             assert (retry.status_code, retry.headers["content-type"]) == (409, PROBLEM), post.path
             assert retry.json()["type"].endswith("/problems/idempotent-secret-withheld")
             assert "secret" not in retry.json() and "key" not in retry.json()
+            assert retry.json()["location"] == retry.headers["location"]
+            assert (
+                retry.headers["location"].startswith("http://testserver/")
+                and str(first.json()["id"]) in retry.headers["location"]
+            )
             continue
         assert (retry.status_code, retry.json()) == (first.status_code, first.json()), post.path
         assert retry.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
@@ -225,7 +230,7 @@ def test_racing_duplicates_over_http_have_one_effect(live: Api, path: str) -> No
 # ---------------------------------------------------------------- Location
 
 
-def test_every_201_says_absolutely_where_the_new_thing_is(api: Api, key_for: KeyFor) -> None:
+def test_every_201_says_absolutely_where_the_new_thing_is_and_it_is_there(api: Api, key_for: KeyFor) -> None:
     world = make_world(api, key_for)
     for post in POSTS:
         response = send(world, post, None)
@@ -235,6 +240,8 @@ def test_every_201_says_absolutely_where_the_new_thing_is(api: Api, key_for: Key
         assert location.startswith("http://testserver/"), (post.path, location)
         created = response.json().get("id")
         assert location.endswith(f"/{created}"), (post.path, location)
+        found = api.client.get(location, headers=world.keys[post.key])  # and it is there to read
+        assert found.status_code == 200 and found.json()["id"] == created, (post.path, found.text)
 
 
 # ---------------------------------------------------------------- ETag, If-Match, If-None-Match

@@ -124,6 +124,7 @@ def test_a_metrics_scrape_counts_requests_by_route_and_what_the_database_holds(a
     latency = ("practice_review_http_request_duration_seconds_count", (("method", "POST"), ("route", "/reviews")))
     assert found[latency] >= 2
     assert found[("practice_review_outbox_messages", (("status", "dead"),))] == 0
+    assert found[("practice_review_email_messages", (("status", "dead"),))] == 0
     assert found[("practice_review_clock_breaches_recorded", ())] == 0
     assert found[("practice_review_job_last_success_timestamp_seconds", (("job", "sweep"),))] > 0
     assert found[("practice_review_job_last_success_timestamp_seconds", (("job", "deliver"),))] == 0
@@ -328,3 +329,45 @@ def test_a_bad_metrics_token_or_log_level_stops_every_command_in_one_line(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2 and all(line.startswith("configuration error: PRACTICE_REVIEW_") for line in lines)
     assert "short" not in lines[0] + lines[1]  # a token is never echoed
+
+
+def test_with_several_workers_a_scrape_adds_up_every_workers_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/operating.md: with --workers N and PROMETHEUS_MULTIPROC_DIR, whichever worker answers the scrape
+    reports all of them (scraped from this host, so no token is needed)."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    with served(f"sqlite:///{tmp_path}/workers.db", workers=2) as server, httpx.Client() as http:
+        for _ in range(30):  # new connections each time, so both workers take some
+            assert httpx.get(f"{server.base_url}/livez").status_code == 200
+        scraped = http.get(f"{server.base_url}/metrics")
+    assert scraped.status_code == 200
+    livez = [
+        sample.value
+        for family in text_string_to_metric_families(scraped.text)
+        for sample in family.samples
+        if sample.name == "practice_review_http_requests_total" and sample.labels.get("route") == "/livez"
+    ]
+    assert sum(livez) == 30
+
+
+def test_serve_and_every_command_refuse_bad_workflow_files_in_one_line_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found 3: bad configuration is one line per problem and exit 2, before the server starts (no traceback)."""
+    (tmp_path / "partnership.yaml").write_text((WORKFLOWS / "partnership.yaml").read_text())
+    broken = (WORKFLOWS / "rapid.yaml").read_text().replace("check: meeting_quorate}", "check: meeting_quorum}", 1)
+    (tmp_path / "rapid.yaml").write_text(broken)
+    monkeypatch.setenv("PRACTICE_REVIEW_WORKFLOWS_DIR", str(tmp_path))
+    monkeypatch.setenv("PRACTICE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    for command in (["serve", "--port", str(free_port())], ["migrate"], ["sweep"]):
+        code = main(command)
+        err = capsys.readouterr().err
+        if command == ["migrate"]:  # migrating needs no workflow files
+            assert code == 0, err
+            continue
+        lines = err.splitlines()
+        assert code == 2 and lines and all("unknown guard 'meeting_quorum'" in line for line in lines), err
+        assert all(line.startswith(("workflow error: ", "sweep refused: ")) for line in lines), err

@@ -12,6 +12,7 @@ from .identity.discovery import Trust
 from .identity.issuers import partner_codes
 from .security import parse_allowed_networks, parse_audit_keys, parse_secrets_keys, warn_if_insecure
 from .services.common import Services, utcnow
+from .services.mail_settings import MailSettings
 from .storage import models as m
 from .storage.database import Database, insert_for
 from .workflow.definitions import WorkflowDefinition, load_directory, parse_definition
@@ -48,7 +49,9 @@ def register_workflows(
     ]
 
 
-def build_services(settings: Settings) -> Services:
+def load_workflows(settings: Settings) -> tuple[list[WorkflowDefinition], WorkflowSettings]:
+    """The workflow files and the partnership's settings, checked against the issuers; no database needed
+    (issue 19: `serve` checks this before it starts, so a bad file is one line and exit 2)."""
     definitions = load_directory(settings.workflows_dir)
     partnership = load_partnership(settings.workflows_dir)
     unknown = partner_codes(settings.issuers) - set(partnership.statutory_partners)
@@ -57,6 +60,11 @@ def build_services(settings: Settings) -> Services:
         raise ConfigurationError(
             [f"PRACTICE_REVIEW_ISSUERS: partner {', '.join(sorted(unknown))} is not one of {known}"]
         )
+    return definitions, partnership
+
+
+def build_services(settings: Settings) -> Services:
+    definitions, partnership = load_workflows(settings)
     calendar = WorkingCalendar(settings.region, settings.closure_days)
     audit_keys, secrets = parse_audit_keys(settings.audit_keys), parse_secrets_keys(settings.secrets_keys)
     warn_if_insecure(audit_keys, secrets)
@@ -79,6 +87,7 @@ def build_services(settings: Settings) -> Services:
         trust=Trust(settings.issuers, settings.jwks_refetch_seconds),
         board_session_minutes=settings.board_session_minutes,
         public_base_url=settings.public_base_url,
+        mail=MailSettings.from_settings(settings),
         board_idle_minutes=settings.board_idle_minutes,
         webhook_timeout_seconds=settings.webhook_timeout_seconds,
         webhook_max_attempts=settings.webhook_max_attempts,

@@ -50,9 +50,11 @@ def _migrate(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from .bootstrap import load_workflows
     from .logs import logging_config
     from .storage.migrations import check_at_head
 
+    load_workflows(settings)  # a bad workflow file or issuer: one line, exit 2, before anything starts
     if args.migrate:
         _migrate(settings)
     else:
@@ -128,16 +130,23 @@ def _report_sweep(services: Services, result: dict[str, Any]) -> None:
 
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 1 when a message died in this run (its receiver refused it every time): alert on it."""
+    from .services import mail  # issue 18: the e-mail reminders' outbox too
     from .services.notifications import deliver
     from .services.operations import record_success
 
     with _services(settings) as services:
         outcome = deliver(services)
+        sent = mail.deliver(services)
         print(f"delivered {outcome['delivered']}, retrying later {outcome['retrying']}, dead {outcome['dead']}")
+        if settings.email_transport != "none":
+            print(f"e-mails sent {sent['sent']}, retrying later {sent['retrying']}, dead {sent['dead']}")
         if outcome["dead"]:
             print(f"{outcome['dead']} messages are dead: see GET /subscriptions/{{id}}/deliveries", file=sys.stderr)
+        if sent["dead"]:
+            print(f"{sent['dead']} e-mails are dead: see the reminders' outbox", file=sys.stderr)
+        if outcome["dead"] or sent["dead"]:
             return 1
-        record_success(services, "deliver", outcome)
+        record_success(services, "deliver", {**outcome, "emails": sent})
     return 0
 
 
@@ -344,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import OperationalError
 
     from .storage.migrations import SchemaMismatch, shown_url
+    from .workflow.definitions import WorkflowError
+    from .workflow.partnership import SettingsError
 
     args = parser().parse_args(argv)
     try:
@@ -355,6 +366,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SchemaMismatch as exc:
         print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    except (WorkflowError, SettingsError) as exc:
+        where = f"{exc.source}: " if isinstance(exc, WorkflowError) else ""
+        for problem in exc.problems:
+            print(f"workflow error: {where}{problem}", file=sys.stderr)
         return 2
     except OperationalError as exc:  # unreachable, refused, unable to open the file, …
         reason = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0]

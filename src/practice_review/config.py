@@ -137,6 +137,20 @@ class Settings(BaseSettings):
     jwks_refetch_seconds: float = Field(60, gt=0, le=3600, description="an unknown kid refetches keys this rarely")
     board_session_minutes: int = Field(480, ge=1, le=10080, description="a board sign-in lasts at most this long")
     board_idle_minutes: int = Field(60, ge=1, le=10080, description="a board sign-in ends unused this long")
+
+    # issue 18: e-mail reminders (README "E-mail reminders"): N working days before a due date and on breach
+    reminder_working_days: int = Field(2, ge=0, le=30, description="reminders go this many working days before due")
+    email_transport: Literal["none", "smtp", "notify"] = Field("none", description="how reminders are sent")
+    email_from: str = Field("practice-review@localhost", max_length=254, description="the reminders' From address")
+    business_unit_email: str | None = Field(None, max_length=254, description="where clock reminders go")
+    smtp_host: str = Field("localhost", max_length=253, description="the SMTP server reminders go through")
+    smtp_port: int = Field(25, ge=1, le=65535, description="its port (587 with smtp_starttls)")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    smtp_username: str | None = Field(None, max_length=200, description="SMTP login, if it needs one")
+    smtp_password: str | None = Field(None, repr=False, max_length=200, description="SMTP password")
+    notify_api_key: str | None = Field(None, repr=False, description="GOV.UK Notify API key (email_transport=notify)")
+    notify_template_id: str | None = Field(None, max_length=64, description="the Notify e-mail template's id")
+    notify_base_url: str = Field("https://api.notifications.service.gov.uk", description="the Notify API")
     # issue 17: the board is the partnership's service, not GOV.UK's: its header and footer carry this name
     partnership_name: str = Field(
         "Salford Safeguarding Children Partnership",
@@ -225,6 +239,6 @@ def _problem(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     given = error.get("input")
     # never echo a password or a key (issue 16: an issuers setting may hold a client secret)
-    secret = any(word in name.lower() for word in ("url", "keys", "issuers", "token"))
+    secret = any(word in name.lower() for word in ("url", "keys", "issuers", "token", "password", "api_key"))
     shown = "" if isinstance(given, dict) or secret else f" (got {given!r})"
     return f"{name}: {message}{shown}"

@@ -45,6 +45,7 @@ class _FromDatabase(Collector):
     def collect(self) -> Iterator[Metric]:
         found = counts(self.services)
         yield _gauge("practice_review_outbox_messages", "Outbox messages by status", "status", found.outbox)
+        yield _gauge("practice_review_email_messages", "E-mail reminders by status", "status", found.emails)
         yield _gauge("practice_review_reviews_open", "Open reviews by review type", "review_type", found.open_reviews)
         breaches = GaugeMetricFamily("practice_review_clock_breaches_recorded", "Clock breaches recorded (C5), ever")
         breaches.add_metric([], found.breaches)

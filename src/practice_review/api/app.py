@@ -33,12 +33,14 @@ from .routes import (
     keys,
     page_views,
     records,
+    reference,
     reports,
     reviews,
     subscriptions,
     workflows,
 )
 from .schemas import SETTINGS_LIST
+from .spec import document, operation_id
 
 DESCRIPTION = """Child safeguarding practice reviews as executable workflows.
 Every error is `application/problem+json`; a refused transition lists each unmet rule in `blocked_by`."""
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
         docs_url=None,  # served offline by api/docs.py, not from a CDN
         redoc_url=None,
     )
@@ -79,9 +82,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(RequestLog)
     problems.install(app)
     app.add_exception_handler(Replay, replay_response)  # type: ignore[arg-type]
-    contract = [Depends(known_query), Depends(if_match)]
-    app.include_router(health.router, dependencies=contract)
-    app.include_router(calendar_feeds.feed_router, dependencies=contract)  # issue 18: its URL's secret, no key
+    checked = [Depends(known_query), Depends(if_match)]
+    app.include_router(health.router, dependencies=checked)
+    app.include_router(reference.router, dependencies=checked)
+    app.include_router(calendar_feeds.feed_router, dependencies=checked)  # issue 18: its URL's secret, no key
     for module in (
         calendar,
         calendar_feeds,
@@ -97,7 +101,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         keys,
         page_views,
     ):
-        app.include_router(module.router, dependencies=[*contract, Depends(idempotent)])
+        app.include_router(module.router, dependencies=[*checked, Depends(idempotent)])
     app.include_router(docs.router)  # /docs and /redoc, from the package's own files
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]
@@ -161,5 +165,6 @@ def _openapi(app: FastAPI, settings: Settings | None, services: Services | None)
             schemas.pop(unused, None)
         running = services or getattr(app.state, "services", None)
         _fill_settings_enums(spec, _settings_lists(settings, running))
+        document(spec, settings.public_base_url if settings else getattr(app.state, "public_base_url", None))
         app.openapi_schema = spec
     return app.openapi_schema

@@ -34,6 +34,9 @@ class Cors:
         self.inner: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":  # the allow-list is known once the app has started
+            await self.app(scope, receive, send)
+            return
         if self.inner is None:
             origins = tuple(getattr(scope["app"].state, "cors_allow_origins", ()) or ())
             self.inner = (

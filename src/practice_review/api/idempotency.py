@@ -30,6 +30,7 @@ from ..services.common import Services, utcnow
 from ..storage import models as m
 from . import problems
 from .auth import CallerDep
+from .contract import absolute
 
 HEADER = "Idempotency-Key"
 RESERVATION = "idempotency_reservation"
@@ -122,6 +123,10 @@ def replay_response(request: Request, exc: Replay) -> JSONResponse:
     headers = {"Idempotent-Replayed": "true", **({"Location": location} if location else {})}
     if WITHHELD in body:
         withheld = ", ".join(body[WITHHELD])
+        if location is None and "id" in body:  # where the key or subscription is
+            owner = request.url.path.removesuffix("/secret/rotate")
+            location = absolute(request.scope, owner if owner != request.url.path else f"{owner}/{body['id']}")
+            headers["Location"] = location
         detail = (
             f"this Idempotency-Key's request succeeded; its {withheld} was shown once and is not shown again "
             "(see Location; rotate the secret or make a new key if it was lost)"

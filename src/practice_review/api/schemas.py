@@ -152,12 +152,17 @@ class LinkCreate(Strict):
     relation: Identifier | None = "related"  # null: the default
 
 
+# issue 18: whom e-mail reminders go to (an address, bounded; no display names)
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")]
+
+
 class ActionCreate(Strict):
     recommendation: Annotated[LongText, Field(min_length=1)]
     action: Annotated[LongText, Field(min_length=1)]
     owner_organisation: Short
     due_on: date
     intended_outcome: Annotated[LongText, Field(min_length=1)]
+    owner_email: Email | None = Field(None, description="Whom the due-date and breach reminders go to (issue 18)")
 
 
 class ActionUpdate(Strict):
@@ -183,6 +188,7 @@ class ActionOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    owner_email: str | None = None
 
 
 class KeyCreate(Strict):
@@ -245,7 +251,7 @@ class TransitionRequest(Strict):
     event: Name
     occurred_on: date | None = Field(None, description="The business date it happened (C7); defaults to today")
     expected_version: Annotated[int, Field(ge=0)] | None = None
-    data: dict[str, Any] | None = {}  # null: the default
+    data: dict[str, Any] | None = Field(None, description="The event's facts (null or absent: none)")
     note: LongText | None = None
 
 
@@ -302,6 +308,7 @@ class InformationRequestCreate(Strict):
     kind: RequestKind
     requested_on: date | None = None
     area: Short | None = Field(None, description="X1: the area asked; the other area of a cross-boundary review")
+    contact_email: Email | None = Field(None, description="Whom the due-date and breach reminders go to (issue 18)")
 
 
 class InformationReturn(Strict):
@@ -411,6 +418,7 @@ class HistoryItem(BaseModel):
 
 class HistoryOut(BaseModel):
     items: list[HistoryItem]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the events after these (None: no more)")
 
 
 class AttendeeOut(BaseModel):
@@ -474,6 +482,7 @@ class InformationRequestOut(BaseModel):
     working_days_remaining: int | None
     area: str | None = None
     priority: bool = Field(False, description="X1: asked of the other area in a cross-boundary review (§20.4)")
+    contact_email: str | None = None
 
 
 class DeadlineOut(BaseModel):
@@ -507,6 +516,7 @@ class SweepOut(BaseModel):
     as_of: date
     newly_breached: list[BreachOut]
     approaching_notified: int = Field(0, description="Notices of approaching deadlines queued for subscribers")
+    reminders_queued: int = Field(0, description="E-mail reminders written to the outbox (issue 18)")
 
 
 class SubscriptionCreate(Strict):
@@ -565,6 +575,26 @@ class CountedDays(BaseModel):
 class HolidayOut(BaseModel):
     date: date
     name: str
+
+
+class RuleOut(BaseModel):
+    """A rule a refusal's `blocked_by[].rule` cites (issue 19: published by the service itself)."""
+
+    id: str = Field(examples=["Q1"])
+    title: str
+    text: str
+    source: str = Field(description="Where the rule comes from: the policy's section, or the partnership's guide")
+    url: str = Field(description="This rule's own address (a page for a browser)")
+
+
+class ProblemPage(BaseModel):
+    """What a problem `type` means: every error's `type` is the URL of one of these."""
+
+    type: str = Field(description="The absolute URL errors carry as `type`")
+    slug: str
+    status: int
+    title: str
+    description: str
 
 
 class Problem(Open):

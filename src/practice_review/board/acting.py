@@ -147,7 +147,7 @@ def send_form(
         return _page(request, spec, act, answers, status=422)
     except TransitionRefused as exc:
         return _page(request, spec, act, answers, exc.extra["blocked_by"], 409)
-    except (Conflict, EventNotAvailable) as exc:
+    except (Conflict, EventNotAvailable, NotPermitted) as exc:  # e.g. S1: endorsing as someone else
         return _page(request, spec, act, answers, [{"rule": "", "message": exc.detail}], exc.status)
     except StaleVersion:
         return _stale(request, act, act.expected_version)
@@ -181,7 +181,7 @@ def _check_answers(
         "fields": fields,
         "answers": answers,
         "decision": decision,
-        "rows": answer_rows(fields, answers),
+        "rows": answer_rows([f for f in fields if f.name != "occurred_on"], answers),  # the date: its own row
         "occurred_on": body.occurred_on or act.services.today(),
         "csrf": csrf.token(request),
         "action": request.url.path,

@@ -22,7 +22,7 @@ from ..storage import models as m
 from ..workflow.context import Attendee
 from ..workflow.definitions import EventDef, FieldSpec, WorkflowDefinition
 from .forms import Answers, Field, validated
-from .words import human, partner
+from .words import human, moment, partner
 
 ATTENDEE_ROWS = 4  # blank attendance rows a form offers beyond those recorded (no script needed to add one)
 
@@ -135,13 +135,47 @@ def _description_fields(act: Act) -> list[Field]:
             Field(f"description.{name}", spec.description or human(name), "textarea", optional=True)
             for name, spec in described.items()
         ),
+        *_particulars_fields(),
+    ]
+
+
+def _particulars_fields() -> list[Field]:
+    """N1 (the child's circumstances, the local authority's notifications) and X1 (where it happened)."""
+    circumstances = (("", "Neither"), ("care_leaver_death", "The death of a care leaver under 25 (§5.6)"))
+    circumstances += (("looked_after_child", "An incident for a looked-after child"),)
+    return [
+        Field(
+            "particulars.circumstances",
+            "The child's circumstances (N1)",
+            "radios",
+            options=circumstances,
+            optional=True,
+        ),
+        Field(
+            "particulars.secretary_of_state_notified_on", "Date the Secretary of State was told", "date", optional=True
+        ),
+        Field("particulars.ofsted_notified_on", "Date Ofsted was told", "date", optional=True),
+        Field("particulars.incident_area", "Area where the incident took place (X1)", optional=True),
+        Field("particulars.home_area", "The child's home area", optional=True),
+        Field(
+            "particulars.lead_partnership",
+            "The area whose partnership leads",
+            optional=True,
+            hint="§20.4: the incident's area; one of the two areas above",
+        ),
     ]
 
 
 def _referral_defaults(act: Act) -> dict[str, str]:
     assert act.review is not None
     raw = {"summary": act.review.get("summary") or "", "themes": ", ".join(act.review.get("themes") or [])}
-    return raw | {f"description.{k}": v for k, v in (act.review.get("description") or {}).items()}
+    raw |= {f"description.{k}": v for k, v in (act.review.get("description") or {}).items()}
+    for name, value in (act.review.get("particulars") or {}).items():
+        if name.endswith("_on"):
+            raw |= _date_raw(f"particulars.{name}", value)
+        elif value is not None:
+            raw[f"particulars.{name}"] = str(value)
+    return raw
 
 
 def _submit_description(act: Act, answers: Answers) -> Any:
@@ -153,6 +187,8 @@ def _submit_description(act: Act, answers: Answers) -> Any:
     changes = body.model_dump(exclude_none=True, exclude={"expected_version", "description", "particulars"})
     if body.description is not None:
         changes["description"] = body.description.model_dump(exclude_none=True)
+    if body.particulars is not None:
+        changes["particulars"] = body.particulars.model_dump(exclude_unset=True)
     return reviews.update_review(act.services, act.caller, act.review_id, act.expected_version, changes)
 
 
@@ -197,8 +233,8 @@ def _find_meeting(act: Act) -> Any:
 
 def _partners(act: Act) -> tuple[tuple[str, str], ...]:
     codes = act.services.engine.partnership.statutory_partners
-    if act.caller.role == "partner":
-        codes = tuple(c for c in codes if c == act.caller.partner)
+    if act.caller.role == "partner":  # a partner records only its own partner's attendees
+        return _options([c for c in codes if c == act.caller.partner], partner)
     return (("", "Not a statutory partner"), *_options(codes, partner))
 
 
@@ -244,7 +280,7 @@ def _submit_attendance(act: Act, answers: Answers) -> Any:
     rows = [
         {k: v for k, v in row.items() if k != "substitute" or v}
         for key, row in sorted(answers.values.items())
-        if key.startswith("a") and isinstance(row, dict) and set(row) - {"substitute"}
+        if key.startswith("a") and isinstance(row, dict) and set(row) & {"person_id", "name", "organisation"}
     ]
     listed = []
     for i, row in enumerate(rows):
@@ -643,16 +679,28 @@ def _event_field(spec: FieldSpec, prefix: str) -> list[Field]:
     if spec.type == "date":
         return [Field(name, label, "date", optional=optional)]
     if spec.type == "integer":
-        hint = "Leave empty for the latest meeting of its kind" if spec.name == "meeting_id" else ""
-        return [Field(name, label, "number", optional=optional, hint=hint, width="govuk-input--width-5")]
+        return [Field(name, label, "number", optional=optional, width="govuk-input--width-5")]
     kind = "textarea" if spec.max_length > 200 else "text"
     return [Field(name, label, kind, optional=optional)]
 
 
+def _meeting_choice(act: Act, event: EventDef) -> Field:
+    """`data.meeting_id` as a choice of the review's meetings of the event's kind (none: the latest)."""
+    meetings = [m for m in records.list_meetings(act.services, act.caller, act.review_id) if m["kind"] == event.meeting]
+    options = (
+        ("", "The latest"),
+        *((str(m["id"]), f"{human(m['kind'])} meeting, {moment(m['scheduled_for'])}") for m in meetings),
+    )
+    return Field(
+        "data.meeting_id", "The meeting it was decided at", "radios", options=options, optional=True, whole=True
+    )
+
+
 def event_fields(act: Act) -> list[Field]:
     event: EventDef = act.record
+    fields = [f for spec in event.data for f in _event_field(spec, "data.")]
     return [
-        *(f for spec in event.data for f in _event_field(spec, "data.")),
+        *(_meeting_choice(act, event) if f.name == "data.meeting_id" and event.meeting else f for f in fields),
         Field(
             "occurred_on",
             "Date it happened",

@@ -29,6 +29,7 @@ class Field:
     hint: str = ""
     options: tuple[tuple[str, str], ...] = ()  # radios: (value, words)
     optional: bool = False  # shown as "(optional)"; what is required is the API's to say
+    whole: bool = False  # radios whose values are whole numbers (a meeting's id)
     width: str = "govuk-!-width-two-thirds"
 
     @property
@@ -90,6 +91,8 @@ def _value(f: Field, raw: Mapping[str, str], errors: dict[str, str]) -> Any:
             return None
         return f"{on}T{time}:00"
     text = raw.get(f.name, "").strip()
+    if f.whole and text.isdigit() and len(text) < 19:
+        return int(text)
     if f.kind == "checkbox":
         return text == "yes"
     if f.kind == "yesno":

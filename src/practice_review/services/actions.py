@@ -34,6 +34,7 @@ def action_view(a: m.Action, today: date) -> dict[str, Any]:
             "version": a.version,
             "created_at": as_utc(a.created_at),
             "updated_at": as_utc(a.updated_at),
+            "owner_email": a.owner_email,
         }
     )
 
@@ -47,6 +48,7 @@ def add_action(
     owner_organisation: str,
     due_on: date,
     intended_outcome: str,
+    owner_email: str | None = None,
 ) -> dict[str, Any]:
     require(caller, "plan_actions")
     with services.db.write() as session:
@@ -59,6 +61,7 @@ def add_action(
             owner_organisation=owner_organisation,
             due_on=due_on,
             intended_outcome=intended_outcome,
+            owner_email=owner_email,
             status="open",
             version=1,
             created_at=now,

@@ -20,6 +20,7 @@ from ..security import Network, SecretBox, parse_secrets_keys
 from ..storage.database import Database
 from ..storage.models import Review
 from ..workflow.engine import Blocked, WorkflowEngine
+from .mail_settings import MailSettings
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Services:
     webhook_max_attempts: int = 10
     metrics_token: str | None = None  # GET /metrics asks for it; None: only loopback scrapers
     public_base_url: str | None = None  # issue 18: absolute links in calendars and e-mails (else relative)
+    mail: MailSettings = field(default_factory=MailSettings)  # issue 18: e-mail reminders
     partnership_name: str = "Salford Safeguarding Children Partnership"  # issue 17: the board's branding
 
 

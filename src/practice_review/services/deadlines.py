@@ -24,6 +24,7 @@ from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
 from ..workflow import clocks as clock_rules
+from . import reminders
 from .access import review_scope
 from .common import Services, not_in_future, utcnow
 from .history import record_history
@@ -300,4 +301,10 @@ def sweep(services: Services, caller: Caller, as_of: date | None = None) -> dict
     newly_breached += _record_overdue_actions(services, caller, as_of)
     with services.db.write() as session:
         approaching = notify_approaching(services, session, as_of)
-    return {"as_of": as_of.isoformat(), "newly_breached": newly_breached, "approaching_notified": approaching}
+        reminded = reminders.queue(services, session, as_of)  # issue 18: e-mail reminders, each once
+    return {
+        "as_of": as_of.isoformat(),
+        "newly_breached": newly_breached,
+        "approaching_notified": approaching,
+        "reminders_queued": reminded,
+    }

@@ -77,12 +77,19 @@ def record_history(
     return entry
 
 
-def history(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
+def history(
+    services: Services, caller: Caller, review_id: str, limit: int | None = None, after_seq: int | None = None
+) -> dict[str, Any]:
+    """In order; `limit` events after `after_seq` (a page), with `next_cursor` when there are more (issue 19)."""
     with services.db.read() as session:
         find_review(session, caller, review_id)
-        events = session.scalars(
-            select(m.HistoryEvent).where(m.HistoryEvent.review_id == review_id).order_by(m.HistoryEvent.seq)
-        )
+        query = select(m.HistoryEvent).where(m.HistoryEvent.review_id == review_id)
+        if after_seq is not None:
+            query = query.where(m.HistoryEvent.seq > after_seq)
+        query = query.order_by(m.HistoryEvent.seq)
+        events = list(session.scalars(query if limit is None else query.limit(limit + 1)))
+        more = limit is not None and len(events) > limit
+        events = events[:limit] if limit is not None else events
         return jsonable(
             {
                 "items": [
@@ -103,6 +110,7 @@ def history(services: Services, caller: Caller, review_id: str) -> dict[str, Any
                         },
                     )
                     for e in events
-                ]
+                ],
+                "more": more,
             }
         )

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, true, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidData, NotFound
@@ -237,16 +237,34 @@ def delivery_view(message: m.OutboxMessage) -> dict[str, Any]:
 
 
 def list_deliveries(
-    services: Services, caller: Caller, subscription_id: int, status: str | None, limit: int = 100
+    services: Services,
+    caller: Caller,
+    subscription_id: int,
+    status: str | None,
+    limit: int = 100,
+    after: Any = None,
 ) -> list[dict[str, Any]]:
+    """Oldest first; `after`, [created_at, event_id] of the last one seen, for the next page (issue 19)."""
     require(caller, "read_deliveries")
     with services.db.read() as session:
         _subscription(session, caller, subscription_id)
         query = select(m.OutboxMessage).where(m.OutboxMessage.subscription_id == subscription_id)
         if status:
             query = query.where(m.OutboxMessage.status == status)
+        if after is not None:
+            query = query.where(_after(after))
         rows = session.scalars(query.order_by(m.OutboxMessage.created_at, m.OutboxMessage.id).limit(limit))
         return [delivery_view(r) for r in rows]
+
+
+def _after(position: Any) -> Any:
+    try:
+        created, event_id = datetime.fromisoformat(position[0]), str(position[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise InvalidData([{"field": "cursor", "message": "not a cursor this list gave"}]) from None
+    created = created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC)
+    later = m.OutboxMessage.created_at > created
+    return or_(later, and_(m.OutboxMessage.created_at == created, m.OutboxMessage.id > event_id))
 
 
 def redeliver(services: Services, caller: Caller, subscription_id: int, event_id: str) -> dict[str, Any]:

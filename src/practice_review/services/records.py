@@ -425,6 +425,7 @@ def information_request_view(services: Services, r: m.InformationRequest, today:
             "working_days_remaining": remaining,
             "area": r.area,
             "priority": r.priority,
+            "contact_email": r.contact_email,
         }
     )
 
@@ -445,6 +446,7 @@ def request_information(
     kind: str,
     requested_on: date | None,
     area: str | None = None,
+    contact_email: str | None = None,
 ) -> dict[str, Any]:
     require(caller, "request_information")
     requested_on = requested_on or services.today()
@@ -464,6 +466,7 @@ def request_information(
             created_at=utcnow(),
             area=area,
             priority=is_priority(row.particulars or {}, area),
+            contact_email=contact_email,
         )
         session.add(request)
         session.flush()

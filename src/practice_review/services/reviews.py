@@ -7,7 +7,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -255,10 +255,15 @@ def list_reviews(
     open_: bool | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    updated_since: datetime | None = None,
 ) -> dict[str, Any]:
     """Newest first, by (created_at, id), with an opaque cursor for the next page."""
     require(caller, "read_reviews")
     query = select(m.Review)
+    if updated_since is not None:
+        if updated_since.tzinfo is None:
+            raise InvalidData([{"field": "query.updated_since", "message": "needs its offset, e.g. 2026-03-02T09:00Z"}])
+        query = query.where(m.Review.updated_at >= updated_since.astimezone(UTC))
     if review_type:
         query = query.where(m.Review.review_type == review_type)
     if state:

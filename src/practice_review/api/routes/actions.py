@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
 from ...services import actions
 from ..auth import CallerDep, ServicesDep
+from ..pagination import Cursor, Limit, one, paged
 from ..schemas import ActionCreate, ActionOut, ActionUpdate, problems
 
 router = APIRouter(prefix="/reviews/{review_id}/actions", tags=["action plans"], responses=problems(401, 403, 404, 422))
@@ -24,12 +25,21 @@ def add_action(services: ServicesDep, caller: CallerDep, review_id: str, body: A
         body.owner_organisation,
         body.due_on,
         body.intended_outcome,
+        body.owner_email,
     )
 
 
 @router.get("", response_model=list[ActionOut], summary="The review's action plan")
-def list_actions(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
-    return actions.list_actions(services, caller, review_id)
+def list_actions(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, actions.list_actions(services, caller, review_id), limit, cursor)
 
 
 @router.patch(
@@ -56,3 +66,10 @@ def update_action(
         body.expected_version,
         body.completed_on,
     )
+
+
+@router.get("/{action_id}", response_model=ActionOut, summary="One action of the plan")
+def get_action(
+    services: ServicesDep, caller: CallerDep, review_id: str, action_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
+    return one(actions.list_actions(services, caller, review_id), action_id, "action")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from ...services import deadlines
 from ..auth import CallerDep, ServicesDep
+from ..pagination import link_next
 from ..schemas import NO_CONTROL_CHARACTERS, DeadlinePage, SweepOut, SweepRequest, problems
 
 router = APIRouter(prefix="/deadlines", tags=["deadlines"], responses=problems(401, 403, 422))
@@ -18,13 +19,17 @@ router = APIRouter(prefix="/deadlines", tags=["deadlines"], responses=problems(4
 def list_deadlines(
     services: ServicesDep,
     caller: CallerDep,
+    request: Request,
+    response: Response,
     due_by: date | None = None,
     status: Literal["running", "breached"] | None = None,
     review_type: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARACTERS)] = None,
 ) -> dict[str, Any]:
-    return deadlines.list_deadlines(services, caller, due_by, status, review_type, limit, cursor)
+    found = deadlines.list_deadlines(services, caller, due_by, status, review_type, limit, cursor)
+    link_next(request, response, found["next_cursor"])
+    return found
 
 
 @router.post(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
 from ...services import keys
 from ..auth import CallerDep, ServicesDep
+from ..pagination import Cursor, Limit, one, paged
 from ..schemas import KeyCreate, KeyCreated, KeyOut, problems
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 422))
@@ -29,8 +30,15 @@ def create_key(services: ServicesDep, caller: CallerDep, body: KeyCreate) -> dic
 
 
 @router.get("", response_model=list[KeyOut], summary="Every key, without secrets")
-def list_keys(services: ServicesDep, caller: CallerDep) -> list[dict[str, Any]]:
-    return keys.list_keys(services, caller)
+def list_keys(
+    services: ServicesDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, keys.list_keys(services, caller), limit, cursor)
 
 
 @router.post(
@@ -43,3 +51,8 @@ def revoke_key(
     services: ServicesDep, caller: CallerDep, key_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> dict[str, Any]:
     return keys.revoke_key(services, key_id, caller)
+
+
+@router.get("/{key_id}", response_model=KeyOut, responses=problems(404), summary="One key, without its secret")
+def get_key(services: ServicesDep, caller: CallerDep, key_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
+    return one(keys.list_keys(services, caller), key_id, "key")

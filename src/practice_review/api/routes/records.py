@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
 from ...services import records
 from ...workflow.context import Attendee
 from ..auth import CallerDep, ServicesDep
+from ..pagination import Cursor, Limit, one, paged
 from ..schemas import (
     AttendeeIn,
     DeclarationCreate,
@@ -63,8 +64,16 @@ def record_declaration(
 
 
 @router.get("/declarations", response_model=list[DeclarationOut], summary="Declarations, oldest first")
-def list_declarations(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
-    return records.list_declarations(services, caller, review_id)
+def list_declarations(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, records.list_declarations(services, caller, review_id), limit, cursor)
 
 
 @router.post(
@@ -96,8 +105,16 @@ def record_endorsement(
 
 
 @router.get("/endorsements", response_model=list[EndorsementOut], summary="Endorsements, oldest first")
-def list_endorsements(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
-    return records.list_endorsements(services, caller, review_id)
+def list_endorsements(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, records.list_endorsements(services, caller, review_id), limit, cursor)
 
 
 @router.post(
@@ -126,5 +143,38 @@ def record_return(
 
 
 @router.get("/information-requests", response_model=list[InformationRequestOut], summary="Information requests")
-def list_information_requests(services: ServicesDep, caller: CallerDep, review_id: str) -> list[dict[str, Any]]:
-    return records.list_information_requests(services, caller, review_id)
+def list_information_requests(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, records.list_information_requests(services, caller, review_id), limit, cursor)
+
+
+@router.get(
+    "/declarations/{declaration_id}", response_model=DeclarationOut, summary="One declaration, as the list shows it"
+)
+def get_declaration(services: ServicesDep, caller: CallerDep, review_id: str, declaration_id: RowId) -> dict[str, Any]:
+    return one(records.list_declarations(services, caller, review_id), declaration_id, "declaration")
+
+
+@router.get(
+    "/endorsements/{endorsement_id}", response_model=EndorsementOut, summary="One endorsement, as the list shows it"
+)
+def get_endorsement(services: ServicesDep, caller: CallerDep, review_id: str, endorsement_id: RowId) -> dict[str, Any]:
+    return one(records.list_endorsements(services, caller, review_id), endorsement_id, "endorsement")
+
+
+@router.get(
+    "/information-requests/{request_id}",
+    response_model=InformationRequestOut,
+    summary="One information request, as the list shows it",
+)
+def get_information_request(
+    services: ServicesDep, caller: CallerDep, review_id: str, request_id: RowId
+) -> dict[str, Any]:
+    return one(records.list_information_requests(services, caller, review_id), request_id, "information request")

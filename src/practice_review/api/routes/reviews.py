@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ...services import drafts, links, reviews, transitions
 from ...services import history as review_history
 from ..auth import CallerDep, ServicesDep
+from ..pagination import Cursor, after, encode, link_next, one
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
     DraftsDeleted,
@@ -49,13 +51,20 @@ def create_review(services: ServicesDep, caller: CallerDep, body: ReviewCreate) 
 def list_reviews(
     services: ServicesDep,
     caller: CallerDep,
+    request: Request,
+    response: Response,
     review_type: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
     state: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
     open: bool | None = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="Only reviews changed at or after this time (ISO 8601 with offset)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=400, pattern=NO_CONTROL_CHARACTERS)] = None,
 ) -> dict[str, Any]:
-    return reviews.list_reviews(services, caller, review_type, state, open, limit, cursor)
+    found = reviews.list_reviews(services, caller, review_type, state, open, limit, cursor, updated_since)
+    link_next(request, response, found["next_cursor"])
+    return found
 
 
 @router.get("/{review_id}", response_model=ReviewOut, responses=problems(404), summary="One review")
@@ -92,6 +101,13 @@ def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: Lin
     return links.add_link(services, caller, review_id, body.relation, body.review_id, external)
 
 
+@router.get("/{review_id}/links/{link_id}", response_model=LinkOut, responses=problems(404), summary="One link")
+def get_link(
+    services: ServicesDep, caller: CallerDep, review_id: str, link_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
+    return one(reviews.get_review(services, caller, review_id)["links"], link_id, "link")
+
+
 @router.post(
     "/{review_id}/transitions",
     response_model=ReviewOut,
@@ -100,7 +116,7 @@ def add_link(services: ServicesDep, caller: CallerDep, review_id: str, body: Lin
 )
 def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> dict[str, Any]:
     return transitions.fire_event(
-        services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data, body.note
+        services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data or {}, body.note
     )
 
 
@@ -110,8 +126,20 @@ def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: T
     responses=problems(404),
     summary="Everything that happened to the review, in order (append-only)",
 )
-def history(services: ServicesDep, caller: CallerDep, review_id: str) -> dict[str, Any]:
-    return review_history.history(services, caller, review_id)
+def history(
+    services: ServicesDep,
+    caller: CallerDep,
+    review_id: str,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Events per page (at most 1000)")] = 1000,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    found = review_history.history(services, caller, review_id, limit, after(cursor))
+    more = found.pop("more")
+    found["next_cursor"] = encode(found["items"][-1]["seq"]) if more else None
+    link_next(request, response, found["next_cursor"])
+    return found
 
 
 @router.post(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Request, Response
 
 from ...services import notifications
 from ..auth import CallerDep, ServicesDep
+from ..pagination import Cursor, Limit, decode, encode, link_next, one, paged
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
     DeliveryOut,
@@ -48,8 +49,15 @@ def rotate_secret(
 
 
 @router.get("", response_model=list[SubscriptionOut], summary="Subscriptions (secrets are never shown)")
-def list_subscriptions(services: ServicesDep, caller: CallerDep) -> list[dict[str, Any]]:
-    return notifications.list_subscriptions(services, caller)
+def list_subscriptions(
+    services: ServicesDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> list[dict[str, Any]]:
+    return paged(request, response, notifications.list_subscriptions(services, caller), limit, cursor)
 
 
 @router.delete(
@@ -72,10 +80,17 @@ def list_deliveries(
     services: ServicesDep,
     caller: CallerDep,
     subscription_id: SubscriptionId,
+    request: Request,
+    response: Response,
     status: Literal["pending", "delivered", "dead", "dropped"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
-    return notifications.list_deliveries(services, caller, subscription_id, status, limit)
+    start = decode(cursor) if cursor else None
+    found = notifications.list_deliveries(services, caller, subscription_id, status, limit + 1, start)
+    kept = found[:limit]
+    link_next(request, response, encode([kept[-1]["created_at"], kept[-1]["event_id"]]) if len(found) > limit else None)
+    return kept
 
 
 @router.post(
@@ -91,3 +106,13 @@ def redeliver(
     event_id: Annotated[str, Path(max_length=36, pattern=NO_CONTROL_CHARACTERS)],
 ) -> dict[str, Any]:
     return notifications.redeliver(services, caller, subscription_id, event_id)
+
+
+@router.get(
+    "/{subscription_id}",
+    response_model=SubscriptionOut,
+    responses=problems(404),
+    summary="One subscription (no secret)",
+)
+def get_subscription(services: ServicesDep, caller: CallerDep, subscription_id: SubscriptionId) -> dict[str, Any]:
+    return one(notifications.list_subscriptions(services, caller), subscription_id, "subscription")

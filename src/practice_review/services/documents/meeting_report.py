@@ -32,7 +32,8 @@ def page(record: ReviewRecord) -> str:
     meetings = [m for m in record.meetings if m["kind"] == "rapid_review"]
     meeting = meetings[-1] if meetings else None
     facts: dict[str, Any] = record.review["facts"]
-    recommendation = RECOMMENDATIONS.get(facts.get("recommendation", ""), "Not yet decided")
+    withheld = record.stamp.prepared_for is not None  # need to know: an agency is not shown the decision
+    recommendation = RECOMMENDATIONS.get(facts.get("recommendation", ""), "Withheld" if withheld else "Not yet decided")
     return html(
         "meeting_report.html",
         record.stamp,
@@ -42,6 +43,7 @@ def page(record: ReviewRecord) -> str:
         meeting=meeting,
         reading_time_allowed=_reading_time_allowed(record, meeting["id"] if meeting else None),
         facts=facts,
+        withheld=withheld,
         recommendation=recommendation,
         endorsements=record.endorsements,  # every round (S3: after an escalation, the later ones stand)
     )

@@ -5,7 +5,7 @@ allowed (Q4), and the decisions taken at it."""
 from __future__ import annotations
 
 from ...errors import NotFound
-from .meeting_report import _reading_time_allowed
+from .meeting_report import RECOMMENDATIONS, _reading_time_allowed
 from .record import ReviewRecord
 from .render import html
 
@@ -33,4 +33,5 @@ def page(record: ReviewRecord, meeting_id: int) -> str:
         declarations=declarations,
         reading_time_allowed=_reading_time_allowed(record, meeting_id),
         decisions=decisions,
+        recommendations=RECOMMENDATIONS,
     )
