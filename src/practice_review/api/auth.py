@@ -83,5 +83,10 @@ def get_caller(
     return caller
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def services_on_the_loop(request: Request) -> Services:
+    """get_services as an async dependency: FastAPI runs a sync one in a thread of its own (issue 15)."""
+    return get_services(request)
+
+
+ServicesDep = Annotated[Services, Depends(services_on_the_loop)]
 CallerDep = Annotated[Caller, Depends(get_caller)]

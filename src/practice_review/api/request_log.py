@@ -51,7 +51,9 @@ class RequestLog:
         except Exception:
             extra = {"request_id": request_id.decode(), "method": scope["method"], "path": scope["path"]}
             log.exception("unhandled error on %s %s", scope["method"], scope["path"], extra=extra)
-            if not responded:
+            if not responded and _on_board(scope):  # a person at the board gets a page, with the menu
+                await _board_error(scope, receive, send_with_id)
+            elif not responded:
                 await _internal_error(scope, send_with_id)
         finally:
             seconds = time.perf_counter() - started
@@ -89,3 +91,18 @@ async def _internal_error(scope: Scope, send: Send) -> None:
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 500, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _on_board(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    return bool(path == "/board" or path.startswith("/board/"))
+
+
+async def _board_error(scope: Scope, receive: Receive, send: Send) -> None:
+    from starlette.requests import Request
+
+    from ..board.pages import error_page
+
+    await error_page(Request(scope, receive), 500, "An unexpected error occurred; it has been logged.")(
+        scope, receive, send
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import Row, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -59,6 +59,16 @@ def check_can_read(session: Session, caller: Caller, review_id: str) -> None:
 
 def find_review(session: Session, caller: Caller, review_id: str) -> m.Review:
     row = session.get(m.Review, review_id) if is_review_id(review_id) else None
+    if row is None:
+        raise NotFound(f"no review {review_id!r}")
+    check_can_read(session, caller, review_id)
+    return row
+
+
+def find_review_row(session: Session, caller: Caller, review_id: str) -> Row[Any]:
+    """find_review for reading only: the review's columns as a plain row, no ORM object (issue 15)."""
+    reviews = m.Review.__table__
+    row = session.execute(select(reviews).where(reviews.c.id == review_id)).first() if is_review_id(review_id) else None
     if row is None:
         raise NotFound(f"no review {review_id!r}")
     check_can_read(session, caller, review_id)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Row,
     Select,
     and_,
     bindparam,
@@ -220,7 +221,7 @@ def _records_statement(dialect: str) -> tuple[Select[Any], dict[str, Callable[[d
     return statement, {name: _decoder(q) for name, q in queries.items()}
 
 
-def load_records(services: Services, session: Session, row: m.Review) -> Records:
+def load_records(services: Services, session: Session, row: m.Review | Row[Any]) -> Records:
     """The review's records in one round trip (the caller holds the review's row)."""
     statement, decoders = _records_statement(session.get_bind().dialect.name)
     found = session.execute(statement, {"review_id": row.id, "state_entered_seq": row.state_entered_seq}).one()

@@ -23,7 +23,7 @@ from ..storage.database import insert_for
 from ..workflow import clocks as clock_rules
 from ..workflow.definitions import WorkflowDefinition
 from . import need_to_know
-from .access import find_review, readable, review_scope
+from .access import find_review_row, readable, review_scope
 from .common import (
     Services,
     as_utc,
@@ -67,7 +67,7 @@ class Created:
 
 def get_review(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
     with services.db.read() as session:
-        view = review_view(services, session, find_review(session, caller, review_id))
+        view = review_view(services, session, find_review_row(session, caller, review_id))
         linked = readable(session, caller, {link["review_id"] for link in view["links"] if "review_id" in link})
         return jsonable(need_to_know.review(caller, view, linked))
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from ..storage import models as m
@@ -39,7 +40,7 @@ def clock_view(services: Services, clock: Clock, today: date, pausable: bool = T
     }
 
 
-def summary_view(row: m.Review) -> dict[str, Any]:
+def summary_view(row: m.Review | Row[Any]) -> dict[str, Any]:
     return {
         "id": row.id,
         "reference": row.reference,
@@ -62,7 +63,9 @@ def summary_view(row: m.Review) -> dict[str, Any]:
     }
 
 
-def clock_views(services: Services, row: m.Review, clocks: dict[str, Clock], today: date) -> list[dict[str, Any]]:
+def clock_views(
+    services: Services, row: m.Review | Row[Any], clocks: dict[str, Clock], today: date
+) -> list[dict[str, Any]]:
     """The review's clocks in the order its workflow declares them."""
     definitions = services.engine.definition(row.review_type, row.workflow_version).clocks
     order = {d.name: i for i, d in enumerate(definitions)}
@@ -121,7 +124,7 @@ def delays_to_report(clocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def review_view(
     services: Services,
     session: Session,
-    row: m.Review,
+    row: m.Review | Row[Any],
     ctx: ReviewContext | None = None,
     links: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:

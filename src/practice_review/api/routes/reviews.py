@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from ...services import drafts, links, reviews, transitions
 from ...services import history as review_history
 from ..auth import CallerDep, ServicesDep
+from ..encoding import encoded
 from ..pagination import Cursor, after, encode, link_next, one
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
@@ -68,8 +69,8 @@ def list_reviews(
 
 
 @router.get("/{review_id}", response_model=ReviewOut, responses=problems(404), summary="One review")
-def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict[str, Any]:
-    return reviews.get_review(services, caller, review_id)
+def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> Response:
+    return encoded(ReviewOut, reviews.get_review(services, caller, review_id))
 
 
 @router.patch(
@@ -78,7 +79,7 @@ def get_review(services: ServicesDep, caller: CallerDep, review_id: str) -> dict
     responses=problems(404, 409, 422),
     summary="Correct or complete the referral: summary, themes, description (§5.4)",
 )
-def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> dict[str, Any]:
+def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> Response:
     changes = body.model_dump(
         exclude_none=True, exclude={"expected_version", "description", "particulars"}
     )  # null: unchanged
@@ -86,7 +87,7 @@ def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body
         changes["description"] = body.description.model_dump(exclude_none=True)
     if body.particulars is not None:
         changes["particulars"] = body.particulars.model_dump(exclude_unset=True)
-    return reviews.update_review(services, caller, review_id, body.expected_version, changes)
+    return encoded(ReviewOut, reviews.update_review(services, caller, review_id, body.expected_version, changes))
 
 
 @router.post(
@@ -114,10 +115,11 @@ def get_link(
     responses=problems(404, 409, 422),
     summary="Fire a workflow event",
 )
-def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> dict[str, Any]:
-    return transitions.fire_event(
+def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> Response:
+    fired = transitions.fire_event(
         services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data or {}, body.note
     )
+    return encoded(ReviewOut, fired)
 
 
 @router.get(

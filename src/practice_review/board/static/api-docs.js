@@ -10,6 +10,7 @@
       deepLinking: true,
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
+      validatorUrl: null, // no badge from validator.swagger.io: nothing from the internet
     });
   }
   var redoc = document.getElementById("redoc");
