@@ -68,10 +68,12 @@ migrate: install
 	$(BIN)/practice-review migrate
 
 # The whole suite, PostgreSQL included whenever .ci/find-postgres finds (or can start) a server; it says on
-# which, or exactly why the PostgreSQL tests skip (README "Running the tests").
+# which, or exactly why the PostgreSQL tests skip (README "Running the tests"). It is spread over the
+# machine's cores (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install-test
 	$(BIN)/practice-review workflows check
-	eval "$$(.ci/find-postgres $(PY))" && $(BIN)/pytest -q
+	eval "$$(.ci/find-postgres $(PY))" && $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 lint: install-test
 	$(BIN)/ruff format --check src tests bench migrations examples
