@@ -31,7 +31,10 @@ def test_control_characters_in_event_data_are_refused(api: Api) -> None:
 def test_a_body_over_one_mebibyte_is_refused_with_413(api: Api) -> None:
     body = b'{"summary": "' + b"x" * (1024 * 1024) + b'"}'
     response = api.client.post("/reviews", content=body, headers={**api.bu, "content-type": "application/json"})
-    assert problem(response, 413)["title"] == "Request too large"
+    refused = problem(response, 413)
+    assert refused["title"] == "Request too large"
+    assert refused["type"] == "http://testserver/problems/request-too-large"  # a page that explains it
+    assert api.client.get(refused["type"]).status_code == 200
 
 
 def test_very_deeply_nested_json_is_a_client_error(api: Api) -> None:

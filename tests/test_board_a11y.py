@@ -2,8 +2,9 @@
 tests/axe/package-lock.json, installed by `make install-test`) at 1280 and 320 CSS pixels wide (320 is
 1280 at 400% zoom: WCAG 2.2 1.4.10 Reflow): no WCAG 2.2 A or AA violation, and at 320 px nothing wider
 than the window (no sideways scrolling). Each role visits the board's pages and every review it may read;
-the Business Unit also follows every link on those pages that stays on the board (the forms). A screenshot of each page at each width, as the Business Unit sees it, is kept in tests/artifacts/a11y/. Skipped, saying why,
-only where Chromium or axe-core cannot be had."""
+the Business Unit also follows every link on those pages that stays on the board (the forms). A
+screenshot of each page at each width, as the Business Unit sees it, is kept in tests/artifacts/a11y/.
+Skipped, saying why, only where Chromium or axe-core cannot be had."""
 
 from __future__ import annotations
 

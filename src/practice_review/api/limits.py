@@ -7,6 +7,8 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .contract import absolute
+
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -38,7 +40,7 @@ class BodySizeLimit:
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = json.dumps(
             {
-                "type": "about:blank",
+                "type": absolute(scope, "/problems/request-too-large"),
                 "title": "Request too large",
                 "status": 413,
                 "instance": scope.get("path"),

