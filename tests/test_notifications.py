@@ -275,6 +275,7 @@ SSRF = [
     "https://240.0.0.1/hook",
     "http://127.0.0.1:8080/hook",
     "https://user:pass@partner.example/hook",
+    "https://partner[.example/hook",  # not a URL at all (urlsplit reads "[" as an IPv6 literal): 422, not 500
 ]
 
 

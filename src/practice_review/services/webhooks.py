@@ -70,7 +70,10 @@ def _resolve(host: str, port: int) -> list[Address]:
 
 
 def _parts(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" (urlsplit reads it as an IPv6 literal)
+        raise Refused("not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused("not an http(s) URL")
     if parts.username or parts.password:
