@@ -104,8 +104,13 @@ def press(driver: Any, words: str = "") -> None:
 
 def send(driver: Any, answers: dict[str, str]) -> str:
     """Fill in the open form, send it, and return the banner or error summary the next page shows."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
     fill(driver, answers)
+    page = driver.find_element("css selector", "html")
     press(driver)
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))  # the next page, not this one
     return wait_for(driver, ".govuk-notification-banner, .govuk-error-summary, .govuk-summary-list").text
 
 
