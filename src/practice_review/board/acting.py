@@ -4,7 +4,9 @@ the review they were shown with, checked by the API's models and recorded by the
 
 A workflow event goes through a check-answers page first: the answers, what the event will do and, when
 the workflow would refuse it, every unmet rule, before anything is recorded. A form shown before someone
-else changed the review is not applied: the page says who changed what since, and offers a fresh form.
+else changed the review is not applied: the page says who changed what since, and offers a fresh form. Each
+service checks the form's `expected_version` under the review's row lock, in the transaction that writes, so
+of two forms sent at once with the same version one is recorded and the other gets that page.
 """
 
 from __future__ import annotations
@@ -95,12 +97,13 @@ def _page(
 
 
 def _stale(request: Request, act: Act, since: int) -> HTMLResponse:
-    """409: what changed since the form was shown, by whom, and a fresh form."""
+    """409: what changed since the form was shown, by whom, and a fresh form. The review is read again: the
+    service may have found it changed under its row lock after this request first read it (issue 17)."""
     changes = [h for h in history.history(act.services, act.caller, act.review_id)["items"] if h["seq"] > since]
     context = {
         "caller": act.caller,
         "today": act.services.today(),
-        "review": act.review,
+        "review": reviews.get_review(act.services, act.caller, act.review_id),
         "changes": changes,
         "reload": request.url.path,
     }

@@ -221,7 +221,13 @@ _submit_meeting = _recorded(
     schemas.MeetingCreate,
     _meeting_fields,
     lambda act, body: records.record_meeting(
-        act.services, act.caller, act.review_id, body.kind, body.scheduled_for, body.documents_shared_at
+        act.services,
+        act.caller,
+        act.review_id,
+        body.kind,
+        body.scheduled_for,
+        body.documents_shared_at,
+        expected_version=act.expected_version,
     ),
 )
 
@@ -292,7 +298,9 @@ def _submit_attendance(act: Act, answers: Answers) -> Any:
             listed.append(Attendee(**body.model_dump()))
     if answers.errors:
         return None
-    return records.record_attendance(act.services, act.caller, act.review_id, int(act.target), listed)
+    return records.record_attendance(
+        act.services, act.caller, act.review_id, int(act.target), listed, expected_version=act.expected_version
+    )
 
 
 # ---------------------------------------------------------------- declarations and the chair's ruling
@@ -318,7 +326,9 @@ def _declaration_fields(act: Act) -> list[Field]:
 _submit_declaration = _recorded(
     schemas.DeclarationCreate,
     _declaration_fields,
-    lambda act, body: records.record_declaration(act.services, act.caller, act.review_id, **body.model_dump()),
+    lambda act, body: records.record_declaration(
+        act.services, act.caller, act.review_id, **body.model_dump(), expected_version=act.expected_version
+    ),
 )
 
 
@@ -339,7 +349,7 @@ _submit_ruling = _recorded(
     schemas.RulingCreate,
     _ruling_fields,
     lambda act, body: records.rule_on_declaration(
-        act.services, act.caller, act.review_id, int(act.target), body.ruling
+        act.services, act.caller, act.review_id, int(act.target), body.ruling, expected_version=act.expected_version
     ),
 )
 
@@ -415,7 +425,14 @@ def _submit_endorsement(act: Act, answers: Answers) -> Any:
         return None
     fields = body.model_dump(exclude={"proxy"})
     evidence = body.proxy.evidence if body.proxy else None
-    return records.record_endorsement(act.services, act.caller, act.review_id, **fields, proxy_evidence=evidence)
+    return records.record_endorsement(
+        act.services,
+        act.caller,
+        act.review_id,
+        **fields,
+        proxy_evidence=evidence,
+        expected_version=act.expected_version,
+    )
 
 
 def may_endorse(act: Act) -> bool:
@@ -441,7 +458,9 @@ def _request_fields(act: Act) -> list[Field]:
 _submit_request = _recorded(
     schemas.InformationRequestCreate,
     _request_fields,
-    lambda act, body: records.request_information(act.services, act.caller, act.review_id, **body.model_dump()),
+    lambda act, body: records.request_information(
+        act.services, act.caller, act.review_id, **body.model_dump(), expected_version=act.expected_version
+    ),
 )
 
 
@@ -458,7 +477,12 @@ _submit_return = _recorded(
     schemas.InformationReturn,
     _return_fields,
     lambda act, body: records.record_information_return(
-        act.services, act.caller, act.review_id, int(act.target), body.returned_on
+        act.services,
+        act.caller,
+        act.review_id,
+        int(act.target),
+        body.returned_on,
+        expected_version=act.expected_version,
     ),
 )
 
@@ -525,14 +549,14 @@ def _submit_clock(kind: str) -> Callable[[Act, Answers], Any]:
         body = validated(CLOCK_MODELS[kind], _clock_fields(kind)(act), answers)
         if body is None:
             return None
-        s, c, r, name = act.services, act.caller, act.review_id, act.target
+        s, c, r, name, v = act.services, act.caller, act.review_id, act.target, act.expected_version
         if kind == "pause":
-            return clocks.pause(s, c, r, name, body.occurred_on, body.reason)
+            return clocks.pause(s, c, r, name, body.occurred_on, body.reason, v)
         if kind == "resume":
-            return clocks.resume(s, c, r, name, body.occurred_on, body.reason or "")
+            return clocks.resume(s, c, r, name, body.occurred_on, body.reason or "", v)
         if kind == "extend":
-            return clocks.extend(s, c, r, name, body.new_due_on, body.reason)
-        return clocks.delay_reported(s, c, r, name, body.reported_on, body.note or "")
+            return clocks.extend(s, c, r, name, body.new_due_on, body.reason, v)
+        return clocks.delay_reported(s, c, r, name, body.reported_on, body.note or "", v)
 
     return submit
 
@@ -561,7 +585,9 @@ def _action_fields(act: Act) -> list[Field]:
 _submit_action = _recorded(
     schemas.ActionCreate,
     _action_fields,
-    lambda act, body: actions.add_action(act.services, act.caller, act.review_id, **body.model_dump()),
+    lambda act, body: actions.add_action(
+        act.services, act.caller, act.review_id, **body.model_dump(), expected_version=act.expected_version
+    ),
 )
 
 
@@ -641,7 +667,15 @@ def _submit_link(act: Act, answers: Answers) -> Any:
     if body is None:
         return None
     external = body.external.model_dump() if body.external else None
-    return links.add_link(act.services, act.caller, act.review_id, body.relation or "related", body.review_id, external)
+    return links.add_link(
+        act.services,
+        act.caller,
+        act.review_id,
+        body.relation or "related",
+        body.review_id,
+        external,
+        act.expected_version,
+    )
 
 
 def _review_by_reference(act: Act, reference: str) -> str | None:
@@ -660,7 +694,7 @@ def _submit_drafts(act: Act, answers: Answers) -> Any:
     body = validated(schemas.DraftsDeleted, fields, answers)
     if body is None:
         return None
-    return drafts.confirm_drafts_deleted(act.services, act.caller, act.review_id, body.deleted_on)
+    return drafts.confirm_drafts_deleted(act.services, act.caller, act.review_id, body.deleted_on, act.expected_version)
 
 
 # ---------------------------------------------------------------- workflow events

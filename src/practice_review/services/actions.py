@@ -13,7 +13,17 @@ from ..roles import Caller
 from ..storage import models as m
 from . import need_to_know
 from .access import find_review
-from .common import Services, as_utc, check_version, jsonable, locked_review, not_in_future, part_of, utcnow
+from .common import (
+    Services,
+    as_utc,
+    check_expected,
+    check_version,
+    jsonable,
+    locked_review,
+    not_in_future,
+    part_of,
+    utcnow,
+)
 from .history import record_history
 
 
@@ -49,10 +59,12 @@ def add_action(
     due_on: date,
     intended_outcome: str,
     owner_email: str | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     require(caller, "plan_actions")
     with services.db.write() as session:
         row = locked_review(session, review_id)  # a closed review's plan is still followed up
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         now = utcnow()
         added = m.Action(
             review_id=row.id,

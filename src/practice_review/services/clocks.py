@@ -32,13 +32,14 @@ def _change_clock(
     change: Callable[[Clock, WorkflowDefinition], Clock],
     data: dict[str, Any],
     dated: bool = True,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Apply `change` to the clock; a `dated` change is an event of the review on `on` (C7)."""
     require(caller, "manage_clocks")
     not_in_future("occurred_on", on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
-        check_version(row, None)  # If-Match (issue 19)
+        check_version(row, expected_version)  # If-Match (issue 19), a board form's version (issue 17)
         clock = session.scalar(select(m.Clock).where(m.Clock.review_id == row.id, m.Clock.name == name))
         if clock is None:
             raise NotFound(f"review {row.reference} has no clock '{name}'")
@@ -62,7 +63,13 @@ def _change_clock(
 
 
 def pause(
-    services: Services, caller: Caller, review_id: str, name: str, on: date | None, reason: str
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    name: str,
+    on: date | None,
+    reason: str,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     on = on or services.today()
 
@@ -70,11 +77,27 @@ def pause(
         declared = next((d for d in definition.clocks if d.name == clock.name), None)
         return clock_rules.paused(clock, on, pausable=declared is None or declared.pausable)  # T3
 
-    return _change_clock(services, caller, review_id, name, "clock_paused", on, pause_it, {"reason": reason})
+    return _change_clock(
+        services,
+        caller,
+        review_id,
+        name,
+        "clock_paused",
+        on,
+        pause_it,
+        {"reason": reason},
+        expected_version=expected_version,
+    )
 
 
 def resume(
-    services: Services, caller: Caller, review_id: str, name: str, on: date | None, reason: str
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    name: str,
+    on: date | None,
+    reason: str,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     on = on or services.today()
     return _change_clock(
@@ -86,11 +109,18 @@ def resume(
         on,
         lambda c, _: clock_rules.resumed(c, on, services.calendar),
         {"reason": reason},
+        expected_version=expected_version,
     )
 
 
 def extend(
-    services: Services, caller: Caller, review_id: str, name: str, new_due_on: date, reason: str
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    name: str,
+    new_due_on: date,
+    reason: str,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     today = services.today()
     return _change_clock(
@@ -103,11 +133,18 @@ def extend(
         lambda c, _: clock_rules.extended(c, new_due_on),
         {"new_due_on": new_due_on, "reason": reason},
         dated=False,
+        expected_version=expected_version,
     )
 
 
 def delay_reported(
-    services: Services, caller: Caller, review_id: str, name: str, on: date | None, note: str
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    name: str,
+    on: date | None,
+    note: str,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """C6: the National Panel was told of this clock's delay; it no longer shows as one to report."""
     on = on or services.today()
@@ -117,4 +154,14 @@ def delay_reported(
             raise clock_rules.ClockError(f"clock '{clock.name}' has no delay past its original due date to report")
         return Clock(**{**clock.__dict__, "delay_reported_on": on})
 
-    return _change_clock(services, caller, review_id, name, "delay_reported", on, report, {"note": note})
+    return _change_clock(
+        services,
+        caller,
+        review_id,
+        name,
+        "delay_reported",
+        on,
+        report,
+        {"note": note},
+        expected_version=expected_version,
+    )

@@ -114,5 +114,11 @@ def check_version(row: Any, expected: int | None) -> None:
     accepted = ACCEPTED_VERSIONS.get()
     if accepted is not None and row.version not in accepted:
         raise PreconditionFailed(row.version)
+    check_expected(row, expected)
+
+
+def check_expected(row: Any, expected: int | None) -> None:
+    """`expected_version` (409 when stale) against the version of the row this transaction has locked, so two
+    writes sent with the same version cannot both succeed (issue 17: a board form of a record, not If-Match)."""
     if expected is not None and expected != row.version:
         raise StaleVersion(expected, row.version)

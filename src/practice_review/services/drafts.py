@@ -17,7 +17,11 @@ DRAFT_FACT = "draft_report_on"  # remembered by the event that first circulates 
 
 
 def confirm_drafts_deleted(
-    services: Services, caller: Caller, review_id: str, deleted_on: date | None = None
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    deleted_on: date | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Who confirmed the drafts were deleted, and when: the S5 task it clears. Only once the review has ended."""
     require(caller, "confirm_drafts_deleted")
@@ -25,7 +29,7 @@ def confirm_drafts_deleted(
     not_in_future("deleted_on", deleted_on, services.today())
     with services.db.write() as session:
         row = locked_review(session, review_id)
-        check_version(row, None)  # If-Match (issue 19)
+        check_version(row, expected_version)  # If-Match (issue 19), a board form's version (issue 17)
         if row.open:
             raise_s5(f"review {row.reference} is {row.state}: drafts are deleted at the end of the review")
         if DRAFT_FACT not in row.facts:

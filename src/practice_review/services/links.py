@@ -10,6 +10,7 @@ from ..roles import Caller
 from ..storage import models as m
 from .common import (
     Services,
+    check_expected,
     is_review_id,
     jsonable,
     locked_review,
@@ -26,6 +27,7 @@ def add_link(
     relation: str,
     linked_review_id: str | None = None,
     external: dict[str, str] | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """K1: link a review to another review (seen from both) or to an external process."""
     require(caller, "record_link")
@@ -33,6 +35,7 @@ def add_link(
         raise InvalidData([{"field": "review_id", "message": "give either review_id or external, not both"}])
     with services.db.write() as session:
         row = locked_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         data: dict[str, Any] = {"relation": relation}
         if linked_review_id is not None:
             if linked_review_id == review_id:

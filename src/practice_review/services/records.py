@@ -22,7 +22,7 @@ from ..workflow.definitions import WorkflowDefinition
 from ..workflow.engine import Blocked
 from . import need_to_know
 from .access import find_review
-from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
+from .common import Services, check_expected, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
 from .facts import as_declaration, load_declarations, load_meetings
 from .history import record_history
 
@@ -80,11 +80,13 @@ def record_meeting(
     kind: str,
     scheduled_for: datetime,
     documents_shared_at: datetime | None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     require(caller, "record_meeting")
     scheduled, shared = _utc(scheduled_for), _utc(documents_shared_at)
     with services.db.write() as session:
         row = open_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         meeting = m.Meeting(
             review_id=row.id,
             kind=kind,
@@ -143,7 +145,12 @@ def _check_partner_codes(services: Services, attendees: list[Attendee]) -> None:
 
 
 def record_attendance(
-    services: Services, caller: Caller, review_id: str, meeting_id: int, attendees: list[Attendee]
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    meeting_id: int,
+    attendees: list[Attendee],
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Replace who attended. A `partner` key replaces only its own partner's attendees."""
     require(caller, "record_attendance")
@@ -160,6 +167,7 @@ def record_attendance(
             )
     with services.db.write() as session:
         row = open_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         meeting = part_of(session, row, m.Meeting, meeting_id, "meeting")
         kept: list[Attendee] = []
         if caller.role == "partner":
@@ -226,6 +234,7 @@ def record_declaration(
     has_interest: bool,
     details: str,
     declared_on: date | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """D1/D4: a new declaration; one by the same person supersedes their earlier one."""
     require(caller, "record_declaration")
@@ -235,6 +244,7 @@ def record_declaration(
     not_in_future("declared_on", declared_on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         declaration = m.Declaration(
             review_id=row.id,
             person_id=person_id,
@@ -254,12 +264,18 @@ def record_declaration(
 
 
 def rule_on_declaration(
-    services: Services, caller: Caller, review_id: str, declaration_id: int, ruling: str
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    declaration_id: int,
+    ruling: str,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """D2: the chair rules a declared interest `noted` or `excluding`."""
     require(caller, "rule_on_declaration")
     with services.db.write() as session:
         row = open_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         declaration = part_of(session, row, m.Declaration, declaration_id, "declaration")
         if not declaration.has_interest:
             raise Conflict(f"declaration {declaration_id} declares no interest: there is nothing to rule on (D2)")
@@ -359,6 +375,7 @@ def record_endorsement(
     endorsed_on: date | None = None,
     proxy_evidence: str | None = None,
     decision: str | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """§19 / L6 / S4: a statutory partner's or the independent scrutineer's endorsement of the current outcome
     (or of the `decision` it names), recorded by the party itself or as a Business Unit proxy (S1)."""
@@ -371,6 +388,7 @@ def record_endorsement(
     not_in_future("endorsed_on", endorsed_on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         endorsement = m.Endorsement(
             review_id=row.id,
             party=party,
@@ -447,12 +465,14 @@ def request_information(
     requested_on: date | None,
     area: str | None = None,
     contact_email: str | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     require(caller, "request_information")
     requested_on = requested_on or services.today()
     not_in_future("requested_on", requested_on, services.today())
     with services.db.write() as session:
         row = open_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         days = _definition(services, row).settings.information_requests  # T2: working days per kind
         if kind not in days:
             message = f"{row.reference} takes requests of kind {', '.join(days)} (its workflow settings), not {kind}"
@@ -476,13 +496,19 @@ def request_information(
 
 
 def record_information_return(
-    services: Services, caller: Caller, review_id: str, request_id: int, returned_on: date | None
+    services: Services,
+    caller: Caller,
+    review_id: str,
+    request_id: int,
+    returned_on: date | None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     require(caller, "record_information_return")
     returned_on = returned_on or services.today()
     not_in_future("returned_on", returned_on, services.today())
     with services.db.write() as session:
         row = locked_review(session, review_id)
+        check_expected(row, expected_version)  # under the row lock (issue 17)
         request = part_of(session, row, m.InformationRequest, request_id, "information request")
         if need_to_know.own_organisation(caller) not in (None, request.organisation):
             raise NotFound(f"review {row.reference} has no information request {request_id}")  # not one it sees
