@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 HIDDEN = re.compile(r'<input type="hidden" name="([\w.\-]+)" value="([^"]*)">')
+LINK = re.compile(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
 
 
 def words(page: str) -> str:
@@ -39,13 +40,34 @@ class Person:
         fields = {**(self.hidden(path) if hidden is None else hidden), **{k: str(v) for k, v in answers.items()}}
         return self.client.post(path, data=fields)
 
+    def offered(self, page_path: str, form: str, text: str = "") -> str:
+        """The path of the form `form` (e.g. "declaration", "ruling/") that the page at `page_path` links
+        this person to, with `text` in the link's words: the test fails when the page does not offer it."""
+        page = self.client.get(page_path)
+        assert page.status_code == 200, page.text
+        found = [href for href, said in links(page.text) if f"/do/{form}" in href and text in said]
+        assert found, f"{page_path} offers no form {form!r} ({text!r}): {sorted(set(links(page.text)))}"
+        return found[0]
+
+    def step(self, review_id: str, event: str, answers: dict[str, Any]) -> Response:
+        """An event through the form the review page's "What can happen next" links to (fails if it does not)."""
+        path = self.offered(f"/board/reviews/{review_id}", f"event/{event}")
+        assert path == f"/board/reviews/{review_id}/do/event/{event}", path
+        return self.fire(review_id, event, answers)
+
     def fire(self, review_id: str, event: str, answers: dict[str, Any]) -> Response:
         """A workflow event through its form: the answers, the check-answers page, then recording it."""
         path = f"/board/reviews/{review_id}/do/event/{event}"
         checked = self.send(path, answers)
         if checked.status_code != 200 or "Check your answers" not in checked.text:
             return checked
-        return self.client.post(path, data={**dict(HIDDEN.findall(checked.text)), "step": "confirm"})
+        hidden = {name: html.unescape(value) for name, value in HIDDEN.findall(checked.text)}  # as a browser reads them
+        return self.client.post(path, data={**hidden, "step": "confirm"})
+
+
+def links(page: str) -> list[tuple[str, str]]:
+    """(href, the link's words) of every link on the page."""
+    return [(html.unescape(href), words(said)) for href, said in LINK.findall(page)]
 
 
 def day(iso: str, name: str) -> dict[str, str]:

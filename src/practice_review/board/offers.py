@@ -1,6 +1,7 @@
 """What the signed-in caller may do on a review's page: the events it may fire, each with what blocks it
-for this caller and where to put that right (the chair's ruling next to a D2 blocker), the forms its role
-is shown, and the banner after a form was recorded (post/redirect/get).
+for this caller and where to put that right (the chair's ruling next to a D2 blocker), what is still to
+record (the workflow's tasks: S5, N1, X1), the forms its role is shown, and the banner after a form was
+recorded (post/redirect/get).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ FIXES = {
     "L6": [("endorsement", "Record a sign-off (endorsement)")],
     "S3": [("endorsement", "Record an endorsement")],
     "S4": [("endorsement", "Record an endorsement of the decision")],
+    "L5": [("information-request", "Ask an agency for its factual-accuracy comments")],
     "L9": [("action", "Add an action to the plan")],
+    "§5.4": [("description", "Describe the good outcome (§5.4)")],
+    # The workflow's tasks (they block nothing, but are still to record).
+    "N1": [("description", "Record the notifications"), ("link", "Link the Safeguarding Adults Review referral")],
+    "X1": [("description", "Record where it happened and who leads")],
+    "S5": [("drafts-deleted", "Confirm the draft reports were deleted")],
 }
 
 
@@ -50,6 +57,7 @@ class Step:
 class Offers:
     steps: list[Step] = field(default_factory=list)
     others: list[tuple[str, str]] = field(default_factory=list)  # (event, the roles that fire it), in words
+    tasks: list[dict[str, Any]] = field(default_factory=list)  # {"rule", "message", "fixes": [Fix]}: S5, N1, X1
     can: dict[str, bool] = field(default_factory=dict)  # a form's slug -> shown to this caller
     banner: str = ""
 
@@ -81,6 +89,7 @@ def offers(
             continue
         blockers = [{**b, "fixes": _fixes(found, b["rule"], awaiting)} for b in available["blocked_by"]]
         found.steps.append(Step(available["event"], available["to"], available["allowed"], blockers))
+    found.tasks = [{**t, "fixes": _fixes(found, t["rule"], [])} for t in review.get("outstanding_tasks", [])]
     found.banner = banner(services, review, definition.events, done)
     return found
 
