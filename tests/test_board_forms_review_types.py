@@ -115,6 +115,8 @@ def appoint(bu: Person, api: Api, review_id: str, on: str, was: str) -> None:
     """D3: the reviewer declares, then is appointed with a signed contract and the policy confirmed."""
     declared = {**REVIEWER, "role": "lead reviewer", "has_interest": "no", **day(on, "declared_on")}
     follow(bu, review_id, "declaration", declared, "The declaration was recorded.", "declaration of interest")
+    form = words(bu.get(f"/board/reviews/{review_id}/do/event/appoint_reviewer").text)
+    assert "Reviewer: person id" in form and "D3: a reviewer is appointed only with a signed contract" in form
     appointed = {"data.reviewer.person_id": REVIEWER["person_id"], "data.reviewer.name": REVIEWER["name"]}
     appointed |= {
         "data.reviewer.contract_signed": "no",
@@ -153,13 +155,21 @@ def draft_to_sign_off(people: dict[str, Person], api: Api, review_id: str, on: d
     agency = people["agency"]
     follow(agency, review_id, "information-return/", day(on["comments"], "returned_on"), "The return was recorded.")
     for code, person_id, name in PARTNERS:
-        partner = people[code]
-        form = words(partner.get(partner.offered(f"/board/reviews/{review_id}", "endorsement")).text)
-        assert "Party endorsing" not in form and "Evidence of the party" not in form  # S1: only as itself
         signed = {"person_id": person_id, "name": name, "agrees": "yes", **day(on["signed"], "endorsed_on")}
-        follow(partner, review_id, "endorsement", signed, "The endorsement was recorded.")
+        endorse_as_itself(people[code], review_id, "Sign off awaits your endorsement", signed)
     page = chair.step(review_id, "sign_off", day(on["signed"], "occurred_on"))
     recorded(page, api, review_id, "Sign off", "Factual accuracy check", "Signed off", "test chair")
+
+
+def endorse_as_itself(partner: Person, review_id: str, awaited: str, answers: dict[str, Any]) -> None:
+    """S1: a partner's page says what waits for its own endorsement, and links to the form that records
+    it, for itself only (no party to choose, no proxy's evidence)."""
+    assert awaited in page_of(partner, review_id).split("Still to record")[1]
+    path = partner.offered(f"/board/reviews/{review_id}", "endorsement", "Record your endorsement")
+    form = words(partner.get(path).text)
+    assert "Record an endorsement for " in form, form[:300]
+    assert "Party endorsing" not in form and "Evidence of the party" not in form
+    ok(partner.send(path, answers), "The endorsement was recorded.")
 
 
 def close_with_a_plan(bu: Person, api: Api, review_id: str, on: str, was: str) -> None:
@@ -213,15 +223,10 @@ def test_a_business_unit_runs_a_non_statutory_review_from_commissioning_to_closi
     # S4: whether to publish is the Lead Safeguarding Partners' decision, each endorsing it as itself.
     not_published = {"data.reason": "The child's sibling could be identified", **day("2026-01-21", "occurred_on")}
     refused(api, bu, review_id, "decide_not_to_publish", not_published, "S4")
+    awaited = "Decide not to publish awaits your endorsement of the decision not to publish"
     for code, person_id, name in PARTNERS:
         decided = {"person_id": person_id, "name": name, "agrees": "yes", "decision": "not_to_publish"}
-        follow(
-            people[code],
-            review_id,
-            "endorsement",
-            {**decided, **day("2026-01-20", "endorsed_on")},
-            "The endorsement was recorded.",
-        )
+        endorse_as_itself(people[code], review_id, awaited, {**decided, **day("2026-01-20", "endorsed_on")})
     checked = bu.send(f"/board/reviews/{review_id}/do/event/decide_not_to_publish", not_published)
     text = words(checked.text)  # check answers before the decision is recorded
     assert "Check your answers" in text and "from Signed off to Not published" in text, text[:600]
@@ -248,13 +253,13 @@ def test_a_business_unit_runs_a_serious_offence_review_from_referral_to_closing(
     refused(api, bu, review_id, "accept", day("2026-01-07", "occurred_on"), "Q2")
 
     meeting(bu, review_id, "screening", "2026-01-07T10:00", "2026-01-07", interest="Line-managed the officer")
-    # D2: the chair does not fire accept, so it rules from the declaration awaiting its ruling
-    assert "Interests awaiting the chair's ruling" in page_of(chair, review_id)
-    blocked = chair.offered(f"/board/reviews/{review_id}", "ruling/", "Rule on this interest")
-    assert not [
-        h for h, _ in links(bu.get(f"/board/reviews/{review_id}").text) if "/do/ruling/" in h
-    ]  # D2: the chair's
-    ok(chair.send(blocked, {"ruling": "noted"}), "The ruling was recorded.")
+    # D2: the chair fires no event here, but its page says the ruling awaits it, with the form to rule
+    said = page_of(chair, review_id).split("Still to record")[1]
+    assert "D2" in said and "the interest declared by Pat Reilly awaits your ruling" in said, said
+    ruling = chair.offered(f"/board/reviews/{review_id}", "ruling/", "Rule on Pat Reilly's interest")
+    assert not [h for h, _ in links(bu.get(f"/board/reviews/{review_id}").text) if "/do/ruling/" in h]  # the chair's
+    ok(chair.send(ruling, {"ruling": "noted"}), "The ruling was recorded.")
+    assert "awaits your ruling" not in page_of(chair, review_id)
     meetings = f"/board/reviews/{review_id}/do/event/accept"
     form = bu.get(meetings).text
     assert "Screening meeting, " in words(form)  # the meeting it was decided at, by its date in words

@@ -412,6 +412,12 @@ def _endorsement_fields(act: Act) -> list[Field]:
     return fields
 
 
+def _endorsement_title(act: Act) -> str:
+    """S1: a party records its own endorsement, and the title says whose."""
+    party = own_party(act.caller)
+    return f"Record an endorsement for {partner(party)}" if party else "Record an endorsement"
+
+
 def _endorsement_defaults(act: Act) -> dict[str, str]:
     return {"person_id": act.caller.person_id or "", "name": act.caller.person_name or ""}
 
@@ -700,22 +706,34 @@ def _submit_drafts(act: Act, answers: Answers) -> Any:
 # ---------------------------------------------------------------- workflow events
 
 
-def _event_field(spec: FieldSpec, prefix: str) -> list[Field]:
+# What an event's data field is for, where its name alone does not say (the rule it answers).
+EVENT_HINTS = {
+    "reviewer.person_id": "The id they sign in with: a reviewer reads and acts on the reviews it is appointed to",
+    "reviewer.contract_signed": "D3: a reviewer is appointed only with a signed contract",
+    "reviewer.policy_confirmed": "D3: and only once they have confirmed they will follow this policy",
+    "family_involvement_reason": "L4, F1: needed unless the family is involved",
+}
+
+
+def _event_field(spec: FieldSpec, prefix: str, whose: str = "") -> list[Field]:
+    """A workflow event's data field as the form's field; an object's fields labelled by whose they are
+    ("Reviewer: person id", not "Person")."""
     name = f"{prefix}{spec.name}"
-    label = human(spec.name)
-    optional = not spec.required
+    key = name.removeprefix("data.")
+    label = f"{whose}: {spec.name.replace('_', ' ')}" if whose else human(spec.name)
+    optional, hint = not spec.required, EVENT_HINTS.get(key, "")
     if spec.type == "object":
-        return [f for sub in spec.fields for f in _event_field(sub, f"{name}.")]
+        return [f for sub in spec.fields for f in _event_field(sub, f"{name}.", human(spec.name))]
     if spec.type == "enum":
-        return [Field(name, label, "radios", options=_options(spec.enum), optional=optional)]
+        return [Field(name, label, "radios", hint=hint, options=_options(spec.enum), optional=optional)]
     if spec.type == "boolean":
-        return [Field(name, label, "yesno", optional=optional)]
+        return [Field(name, label, "yesno", hint=hint, optional=optional)]
     if spec.type == "date":
-        return [Field(name, label, "date", optional=optional)]
+        return [Field(name, label, "date", hint=hint, optional=optional)]
     if spec.type == "integer":
-        return [Field(name, label, "number", optional=optional, width="govuk-input--width-5")]
+        return [Field(name, label, "number", hint=hint, optional=optional, width="govuk-input--width-5")]
     kind = "textarea" if spec.max_length > 200 else "text"
-    return [Field(name, label, kind, optional=optional)]
+    return [Field(name, label, kind, hint=hint, optional=optional)]
 
 
 def _meeting_choice(act: Act, event: EventDef) -> Field:
@@ -836,7 +854,7 @@ FORMS: dict[str, FormSpec] = {
         ),
         FormSpec(
             "endorsement",
-            lambda a: "Record an endorsement",
+            _endorsement_title,
             "Record the endorsement",
             "The endorsement was recorded.",
             _endorsement_fields,

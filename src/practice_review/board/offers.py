@@ -11,7 +11,7 @@ from typing import Any
 
 from ..roles import Caller
 from ..services.common import Services
-from .form_catalogue import FORMS, REFERRAL, Act, clock_changes, may_fire, may_update_action
+from .form_catalogue import FORMS, REFERRAL, Act, clock_changes, may_fire, may_update_action, own_party
 from .words import human
 
 PATH = "/board/reviews"
@@ -57,7 +57,9 @@ class Step:
 class Offers:
     steps: list[Step] = field(default_factory=list)
     others: list[tuple[str, str]] = field(default_factory=list)  # (event, the roles that fire it), in words
-    tasks: list[dict[str, Any]] = field(default_factory=list)  # {"rule", "message", "fixes": [Fix]}: S5, N1, X1
+    # What is still to record, {"rule", "message", "fixes": [Fix]}: this caller's own endorsement others
+    # wait for (S1), the chair's rulings (D2), the workflow's tasks (S5, N1, X1).
+    tasks: list[dict[str, Any]] = field(default_factory=list)
     can: dict[str, bool] = field(default_factory=dict)  # a form's slug -> shown to this caller
     banner: str = ""
 
@@ -86,12 +88,39 @@ def offers(
             continue
         if not may_fire(caller, event):
             found.others.append((available["event"], _roles(event.roles)))
+            found.tasks += _awaited_from(found, own_party(caller), available)
             continue
         blockers = [{**b, "fixes": _fixes(found, b["rule"], awaiting)} for b in available["blocked_by"]]
         found.steps.append(Step(available["event"], available["to"], available["allowed"], blockers))
-    found.tasks = [{**t, "fixes": _fixes(found, t["rule"], [])} for t in review.get("outstanding_tasks", [])]
+    shown = {f.href for step in found.steps for b in step.blocked_by for f in b["fixes"]}
+    if found.can["ruling"] and not any(h.startswith("do/ruling/") for h in shown):  # D2: not only next to a blocker
+        found.tasks += [
+            {"rule": "D2", "message": f"the interest declared by {d['name']} awaits your ruling", "fixes": [fix]}
+            for d, fix in zip(awaiting, _fixes(found, "D2", awaiting), strict=True)
+        ]
+    found.tasks += [{**t, "fixes": _fixes(found, t["rule"], [])} for t in review.get("outstanding_tasks", [])]
     found.banner = banner(services, review, definition.events, done)
     return found
+
+
+def _awaited_from(found: Offers, party: str | None, available: dict[str, Any]) -> list[dict[str, Any]]:
+    """S1: an event others fire that waits for this party's own endorsement or sign-off (L6, S4, §19):
+    "Sign off awaits your endorsement", with the form that records it."""
+    if party is None or not found.can.get("endorsement"):
+        return []
+    tasks = []
+    for b in available["blocked_by"]:
+        message, ending = b["message"], f" from {party.replace('_', ' ')}"
+        if message.startswith("no endorsement") and message.endswith(ending):
+            what = message.removeprefix("no endorsement").removesuffix(ending)
+            tasks.append(
+                {
+                    "rule": b["rule"],
+                    "message": f"{human(available['event'])} awaits your endorsement{what}",
+                    "fixes": [Fix("do/endorsement", "Record your endorsement")],
+                }
+            )
+    return tasks
 
 
 def _fixes(found: Offers, rule: str, awaiting: list[dict[str, Any]]) -> list[Fix]:

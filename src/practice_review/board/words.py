@@ -115,6 +115,7 @@ def shown(value: Any) -> str:
 
 
 DECLARATION = re.compile(r"\s*\(declaration \d+\)")
+ICB = re.compile(r"\bicb\b")  # a partner's code in a guard's message ("no endorsement from icb")
 FIELD = re.compile(r"\bdata\.(\w+)(?::\s*(true|false))?|\boccurred_on\b")
 
 
@@ -130,7 +131,7 @@ def blocker(message: str) -> str:
         answer = found.group(2)
         return f"{name} answered {'yes' if answer == 'true' else 'no'}" if answer else name
 
-    named = DECLARATION.sub("", message)  # "Sam Patel (declaration 4)": the name says who
+    named = ICB.sub("ICB", DECLARATION.sub("", message))  # "Sam Patel (declaration 4)": the name says who
     return ISO_DAY.sub(lambda d: day(d.group(1)), FIELD.sub(label, named))
 
 

@@ -165,7 +165,8 @@ def endorsed_by(
     parties = parties_named(ctx, parties, "endorsing_parties")
     latest = given_by(ctx, attempt.occurred_on, decision)
     found = []
-    what = f"the decision to {_words(decision)}" if decision else "the outcome"
+    decided = _words(decision or "")
+    what = f"the decision {decided if decided.startswith('not ') else f'to {decided}'}" if decision else "the outcome"
     for party in parties:
         endorsement = latest.get(party)
         if endorsement is None:
