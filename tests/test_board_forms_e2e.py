@@ -25,6 +25,8 @@ from .helpers import PANEL, Api
 from .server import served_in_thread
 from .test_board_e2e import all_of, browser, screenshot, wait_for  # noqa: F401 - the browser fixture
 
+PARTNERS = ("local_authority", "icb", "police")
+
 
 @dataclass
 class Site:
@@ -45,6 +47,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
         "agency": create_key(
             services, "Salford Primary School", "agency", organisation="Salford Primary School"
         ).secret,
+        "reviewer": create_key(services, "Morgan Hale", "reviewer", person_id="rev-1").secret,
+        **{code: create_key(services, f"{code} partner", "partner", code).secret for code in PARTNERS},
     }
     try:
         with served_in_thread(create_app(services=services)) as url, httpx.Client(base_url=url, timeout=60) as client:
@@ -296,3 +300,88 @@ def test_an_agency_returns_the_information_asked_of_it(browser: Any, site: Site)
         "Salford Primary School": "2026-03-02",
         "Salford Royal NHS Trust": None,
     }
+
+
+def test_a_non_statutory_review_from_commissioning_to_closing_in_the_browser(browser: Any, site: Site) -> None:  # noqa: F811 - the imported fixture
+    """§5.5, as each role that acts: the Business Unit commissions and appoints (D3), the chair agrees the
+    terms (L3), the appointed reviewer circulates the draft (L4), each partner signs off and endorses
+    publishing from the link its own page shows (S1, L6, S4), the chair signs off, and the Business Unit
+    checks its answers before publishing, then closes with an action plan (L9) and confirms the drafts
+    deleted (S5)."""
+    as_role(browser, site, "business_unit")
+    wait_for(browser, "a.govuk-button[href='/board/referral']").click()
+    referral = {"review_type": "non_statutory", "child_reference": "Child N", **on("2026-01-05", "received_on")}
+    assert "The referral was recorded: NSPR-" in send(browser, {**referral, "referrer_organisation": "Salford SCP"})
+    review_page = browser.current_url.split("?")[0]
+    review_id = review_page.rsplit("/", 1)[1]
+    reviewer = {"person_id": "rev-1", "name": "Morgan Hale", "organisation": "Hale Consultancy"}
+    open_form(browser, "Record a declaration of interest")
+    declared = {**reviewer, "role": "lead reviewer", "has_interest": "no", **on("2026-01-06", "declared_on")}
+    assert "The declaration was recorded." in send(browser, declared)
+    appointed = {"data.reviewer.person_id": "rev-1", "data.reviewer.name": "Morgan Hale"}
+    appointed |= {"data.reviewer.contract_signed": "yes", "data.reviewer.policy_confirmed": "yes"}
+    assert "is now reviewer appointed" in fire(
+        browser, review_page, "appoint_reviewer", {**appointed, **on("2026-01-06", "occurred_on")}
+    )
+
+    as_role(browser, site, "chair")
+    terms = {"data.terms_of_reference": "Agreed by the review group", **on("2026-01-08", "occurred_on")}
+    assert "is now in review" in fire(browser, review_page, "agree_terms_of_reference", terms)
+
+    as_role(browser, site, "reviewer")  # the appointed reviewer: this review is theirs to act on
+    draft = {"data.family_involvement": "involved", **on("2026-01-12", "occurred_on")}
+    assert "is now factual accuracy check" in fire(browser, review_page, "circulate_draft", draft)
+
+    endorse_as_each_partner(browser, site, review_page, "Sign off awaits your endorsement", "2026-01-26")
+    as_role(browser, site, "chair")
+    assert "is now signed off" in fire(browser, review_page, "sign_off", on("2026-01-27", "occurred_on"))
+    awaited = "Publish awaits your endorsement of the decision to publish"
+    endorse_as_each_partner(browser, site, review_page, awaited, "2026-01-27", decision="publish")
+
+    as_role(browser, site, "business_unit")  # the key decision, with its answers checked first
+    browser.get(review_page)
+    wait_for(browser, "li[data-event='publish'] a").click()
+    wait_for(browser, "main form")
+    checked = send(browser, {"data.url": "https://safeguarding.example/nspr", **on("2026-01-28", "occurred_on")})
+    assert "from Signed off to Published" in checked and "https://safeguarding.example/nspr" in checked
+    screenshot(browser, "forms-nspr-check-publish")
+    press(browser, "Record")
+    assert "is now published" in wait_for(browser, ".govuk-notification-banner").text
+
+    refused = fire(browser, review_page, "close", on("2026-01-29", "occurred_on"))
+    assert "This cannot be recorded yet" in refused and "L9" in refused
+    browser.get(review_page)
+    open_form(browser, "Add an action to the plan")
+    planned = {"recommendation": "Share plans", "action": "Train staff", "owner_organisation": "Salford SCP"}
+    planned |= {**on("2026-06-30", "due_on"), "intended_outcome": "Plans shared"}
+    assert "The action was added." in send(browser, planned)
+    assert "is now closed" in fire(browser, review_page, "close", on("2026-01-29", "occurred_on"))
+    open_form(browser, "Confirm the draft reports were deleted")
+    assert "The drafts' deletion was confirmed." in send(browser, on("2026-01-30", "deleted_on"))
+    screenshot(browser, "forms-nspr-closed")
+    review = site.api.review(review_id)
+    assert review["state"] == "closed" and not any(t["rule"] == "S5" for t in review["outstanding_tasks"])
+
+
+def endorse_as_each_partner(
+    driver: Any, site: Site, review_page: str, awaited: str, endorsed_on: str, decision: str = ""
+) -> None:
+    """S1: each statutory partner signs in, reads on its own review page what awaits its endorsement, and
+    records it from the link there, for itself only."""
+    for code in PARTNERS:
+        as_role(driver, site, code)
+        driver.get(review_page)
+        assert awaited in wait_for(driver, "ul.tasks").text
+        open_form(driver, "Record your endorsement")
+        assert "Party endorsing" not in driver.find_element("css selector", "main form").text
+        given = {
+            "person_id": f"{code}-1",
+            "name": f"Lead for {code}",
+            "agrees": "yes",
+            **on(endorsed_on, "endorsed_on"),
+        }
+        assert "The endorsement was recorded." in send(
+            driver, {**given, **({"decision": decision} if decision else {})}
+        )
+        if code == PARTNERS[0]:
+            screenshot(driver, f"forms-nspr-partner-{decision or 'sign-off'}")

@@ -170,6 +170,7 @@ def endorse_as_itself(partner: Person, review_id: str, awaited: str, answers: di
     assert "Record an endorsement for " in form, form[:300]
     assert "Party endorsing" not in form and "Evidence of the party" not in form
     ok(partner.send(path, answers), "The endorsement was recorded.")
+    assert "awaits your endorsement" not in page_of(partner, review_id)  # S4: nor the decision it did not endorse
 
 
 def close_with_a_plan(bu: Person, api: Api, review_id: str, on: str, was: str) -> None:

@@ -82,16 +82,21 @@ def offers(
     found = Offers(can={slug: spec.allowed(act) for slug, spec in FORMS.items() if slug != "event"})
     found.can["event"] = review["open"]
     awaiting = [d for d in declarations if d["has_interest"] and not d["ruling"] and not d["superseded"]]
+    mine: list[dict[str, Any]] = []  # what others' events wait for from this caller's party (S1)
+    answered: set[str] = set()  # the rules of others' events this party has already endorsed for
     for available in review["available_events"] if review["open"] else []:
         event = definition.event(available["event"], review["state"])
         if event is None:
             continue
         if not may_fire(caller, event):
             found.others.append((available["event"], _roles(event.roles)))
-            found.tasks += _awaited_from(found, own_party(caller), available)
+            awaited = _awaited_from(found, own_party(caller), available)
+            mine += awaited
+            answered |= {g.rule for g in event.guards} - {t["rule"] for t in awaited}
             continue
         blockers = [{**b, "fixes": _fixes(found, b["rule"], awaiting)} for b in available["blocked_by"]]
         found.steps.append(Step(available["event"], available["to"], available["allowed"], blockers))
+    found.tasks += [t for t in mine if t["rule"] not in answered]  # S4: one decision endorsed, not the other
     shown = {f.href for step in found.steps for b in step.blocked_by for f in b["fixes"]}
     if found.can["ruling"] and not any(h.startswith("do/ruling/") for h in shown):  # D2: not only next to a blocker
         found.tasks += [

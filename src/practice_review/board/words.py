@@ -19,6 +19,7 @@ SPECIAL = {
     "lcsprs": "LCSPRs",
     "ofsted": "Ofsted",
     "gp": "GP",
+    "url": "URL",
     "occurred_on": "the date it happened",
     "person_id": "person",
     "meeting_id": "meeting",
