@@ -153,7 +153,9 @@ def draft_to_sign_off(people: dict[str, Person], api: Api, review_id: str, on: d
     follow(bu, review_id, "information-request", asked, "The information request was recorded.")
     refused(api, chair, review_id, "sign_off", day(on["draft"], "occurred_on"), "L5", "L6")  # none answered nor signed
     agency = people["agency"]
-    follow(agency, review_id, "information-return/", day(on["comments"], "returned_on"), "The return was recorded.")
+    path = agency.offered(f"/board/reviews/{review_id}", "information-return/", "Record the return")
+    assert f"Record the return of {SCHOOL}'s factual-accuracy comments" in words(agency.get(path).text)
+    ok(agency.send(path, day(on["comments"], "returned_on")), "The return was recorded.")
     for code, person_id, name in PARTNERS:
         signed = {"person_id": person_id, "name": name, "agrees": "yes", **day(on["signed"], "endorsed_on")}
         endorse_as_itself(people[code], review_id, "Sign off awaits your endorsement", signed)
@@ -324,3 +326,23 @@ def test_a_business_unit_runs_a_good_outcome_review_from_referral_to_closing(
     done = api.review(review_id)
     assert done["state"] == "closed" and done["outstanding_tasks"] == []  # no draft report: no S5
     assert "do/drafts-deleted" not in bu.get(f"/board/reviews/{review_id}").text
+
+
+# ---------------------------------------------------------------- or no further action, at screening
+
+
+@pytest.mark.parametrize("review_type", ["serious_offence", "good_outcome"])
+def test_the_screening_panel_closes_a_referral_with_no_further_action_through_the_forms(
+    people: dict[str, Person], api: Api, review_type: str
+) -> None:
+    bu = people["business_unit"]
+    review_id = refer(bu, review_type, "2026-02-02")
+    meeting(bu, review_id, "screening", "2026-02-05T10:00", "2026-02-05")
+    closing = day("2026-02-05", "occurred_on")
+    missing = bu.step(review_id, "close_no_further_action", closing)
+    assert missing.status_code == 422 and error_summary(missing) == ["Enter reason"], error_summary(missing)
+    closing["data.reason"] = "Single-agency learning, shared by the school"
+    page = bu.step(review_id, "close_no_further_action", closing)
+    recorded(page, api, review_id, "Close no further action", "Referred", "Closed", "test business_unit")
+    assert "Nothing: the review has ended (closed)" in words(page.text)
+    assert not api.review(review_id)["open"]

@@ -450,9 +450,17 @@ def may_endorse(act: Act) -> bool:
 # ---------------------------------------------------------------- information requests and returns
 
 
+ASKED_FOR = {"factual_accuracy": "factual-accuracy comments"}  # L5: what the agencies return
+
+
+def asked_for(kind: str) -> str:
+    """What an information request asks for, in words: "chronology", "factual-accuracy comments"."""
+    return ASKED_FOR.get(kind, human(kind).lower())
+
+
 def _request_fields(act: Act) -> list[Field]:
     kinds = act.definition.settings.information_requests if act.definition else {}
-    options = tuple((k, f"{human(k)} (due in {d} working days)") for k, d in kinds.items())
+    options = tuple((k, f"{human(asked_for(k))} (due in {d} working days)") for k, d in kinds.items())
     return [
         Field("organisation", "Organisation asked"),
         Field("kind", "What is asked for", "radios", options=options),
@@ -873,7 +881,7 @@ FORMS: dict[str, FormSpec] = {
         ),
         FormSpec(
             "information-return",
-            lambda a: f"Record the return of {a.record['organisation']}'s {human(a.record['kind']).lower()}",
+            lambda a: f"Record the return of {a.record['organisation']}'s {asked_for(a.record['kind'])}",
             "Record the return",
             "The return was recorded.",
             _return_fields,

@@ -122,13 +122,16 @@ def parse(fields: Iterable[Field], raw: Mapping[str, str]) -> Answers:
     return answers
 
 
+def _missing(f: Field | None, label: str) -> str:
+    """GOV.UK's words for an answer not given: "Enter reason", "Select family involvement"."""
+    return f"Select {label.lower()}" if f and f.kind in ("radios", "yesno") else f"Enter {label.lower()}"
+
+
 def _message(f: Field | None, name: str, error: Mapping[str, Any]) -> str:
     label = f.label if f else human(name)
     kind = error["type"]
     if kind in ("missing", "string_too_short") or (kind == "string_type" and error.get("input") is None):
-        if f and f.kind in ("radios", "yesno"):
-            return f"Select {label.lower()}"
-        return f"Enter {label.lower()}"
+        return _missing(f, label)
     if kind == "string_too_long":
         return f"{label} must be {error['ctx']['max_length']:,} characters or fewer"
     if kind.startswith(("date", "datetime")):
@@ -164,7 +167,8 @@ def refused(exc: InvalidData, fields: Iterable[Field], answers: Answers) -> None
     for error in exc.errors:
         name = error["field"]
         label = known[name].label if name in known else human(name)
-        answers.errors.setdefault(name, f"{label}: {error['message']}")
+        missing = error["message"] == "is required"  # the workflow's data check (engine): the GOV.UK words
+        answers.errors.setdefault(name, _missing(known.get(name), label) if missing else f"{label}: {error['message']}")
 
 
 def answer_rows(fields: Iterable[Field], answers: Answers) -> list[tuple[str, str]]:
