@@ -11,10 +11,10 @@ from practice_review.services.common import Services
 
 from .helpers import PANEL, Api
 
-# GET /reviews/{id}: the key, the review, and one statement for all its records (clocks, the guards'
+# GET /reviews/{id}: the key, then the review with all its records in one statement (clocks, the guards'
 # facts: meetings with attendance, declarations with rulings, endorsements, information requests,
 # actions; and its links with the reviews at their other ends), however many it links (issue 15).
-READ_QUERIES = 3
+READ_QUERIES = 2
 # A transition: the key, the review under a row lock and its records in one statement (as a read), then
 # an update of each clock it changes (notify_national_panel: two), the history row, one update of the
 # review and the subscribers to notify; the response is built from the records already in hand.

@@ -210,21 +210,48 @@ class Records:
     links: list[dict[str, Any]]
 
 
+Decoders = dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
+
+
+def _records_columns(dialect: str, review_id: Any, state_entered_seq: Any) -> tuple[list[Any], Decoders]:
+    queries = _record_queries(review_id, state_entered_seq)
+    count = select(func.count()).select_from(m.Action).where(m.Action.review_id == review_id)
+    columns = [*[_json_rows(dialect, q, name) for name, q in queries.items()], count.scalar_subquery().label("actions")]
+    return columns, {name: _decoder(q) for name, q in queries.items()}
+
+
 @cache
-def _records_statement(dialect: str) -> tuple[Select[Any], dict[str, Callable[[dict[str, Any]], dict[str, Any]]]]:
+def _records_statement(dialect: str) -> tuple[Select[Any], Decoders]:
     """Built once per dialect; SQLAlchemy caches its compiled form."""
-    queries = _record_queries(bindparam("review_id"), bindparam("state_entered_seq"))
-    count = select(func.count()).select_from(m.Action).where(m.Action.review_id == bindparam("review_id"))
-    statement = select(
-        *[_json_rows(dialect, q, name) for name, q in queries.items()], count.scalar_subquery().label("actions")
-    )
-    return statement, {name: _decoder(q) for name, q in queries.items()}
+    columns, decoders = _records_columns(dialect, bindparam("review_id"), bindparam("state_entered_seq"))
+    return select(*columns), decoders
+
+
+@cache
+def _review_with_records_statement(dialect: str) -> tuple[Select[Any], Decoders]:
+    """The review's row and its records in one statement: one snapshot, so a read needs no transaction."""
+    current = aliased(m.Review)  # an alias, so the derived tables inside do not correlate to the outer row
+    entered = select(current.state_entered_seq).where(current.id == bindparam("review_id")).scalar_subquery()
+    columns, decoders = _records_columns(dialect, bindparam("review_id"), entered)
+    return select(m.Review.__table__, *columns).where(m.Review.id == bindparam("review_id")), decoders
 
 
 def load_records(services: Services, session: Session, row: m.Review | Row[Any]) -> Records:
     """The review's records in one round trip (the caller holds the review's row)."""
     statement, decoders = _records_statement(session.get_bind().dialect.name)
     found = session.execute(statement, {"review_id": row.id, "state_entered_seq": row.state_entered_seq}).one()
+    return _records(services, row, found, decoders)
+
+
+def read_review_with_records(services: Services, review_id: str, scope: Any | None) -> tuple[Row[Any], Records] | None:
+    """The review (if `scope`, SQL on reviews, lets the caller read it) and its records, in one statement
+    outside any transaction (issue 15); None when there is no such review to this caller."""
+    statement, decoders = _review_with_records_statement(services.db.dialect)
+    row = services.db.first(statement if scope is None else statement.where(scope), {"review_id": review_id})
+    return None if row is None else (row, _records(services, row, row, decoders))
+
+
+def _records(services: Services, row: m.Review | Row[Any], found: Row[Any], decoders: Decoders) -> Records:
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, decode in decoders.items():
         value = getattr(found, name)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, InvalidData
+from ..errors import InvalidData, NotFound
 from ..permissions import require
 from ..roles import Caller
 from ..rules.privacy import personal_data_in
@@ -23,7 +20,7 @@ from ..storage.database import insert_for
 from ..workflow import clocks as clock_rules
 from ..workflow.definitions import WorkflowDefinition
 from . import need_to_know
-from .access import find_review_row, readable, review_scope
+from .access import readable, review_scope
 from .common import (
     Services,
     as_utc,
@@ -34,9 +31,9 @@ from .common import (
     open_review,
     utcnow,
 )
-from .facts import as_clock
+from .facts import as_clock, read_review_with_records
 from .history import record_history
-from .views import clock_views, review_view, summary_view
+from .views import clock_views, link_views, review_view, summary_view
 
 
 @dataclass(frozen=True)
@@ -52,24 +49,28 @@ class NewReview:
     facts: dict[str, Any] = field(default_factory=dict)  # carried from the review that opened it (L2a)
     particulars: dict[str, Any] = field(default_factory=dict)  # N1, X1
 
-    def fingerprint(self) -> str:
-        fields = {k: v for k, v in self.__dict__.items() if k != "facts" or v}  # as hashed before facts existed
-        canonical = json.dumps(jsonable(fields), sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
 
 @dataclass(frozen=True)
 class Created:
     body: dict[str, Any]
     location: str
-    replayed: bool = False
 
 
 def get_review(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
-    with services.db.read() as session:
-        view = review_view(services, session, find_review_row(session, caller, review_id))
-        linked = readable(session, caller, {link["review_id"] for link in view["links"] if "review_id" in link})
-        return jsonable(need_to_know.review(caller, view, linked))
+    """The review and its records in one statement; a second only for a key that reads some reviews and
+    not others, to know which of the linked ones it may see."""
+    require(caller, "read_reviews")
+    scope = review_scope(caller)
+    found = read_review_with_records(services, review_id, scope) if is_review_id(review_id) else None
+    if found is None:
+        raise NotFound(f"no review {review_id!r}")  # or not one this caller may read: the same 404
+    row, records = found
+    view = review_view(services, None, row, records.ctx, link_views(row.id, records.links))
+    linked = {link["review_id"] for link in view["links"] if "review_id" in link}
+    if scope is not None and linked:
+        with services.db.read() as session:
+            linked = readable(session, caller, linked)
+    return jsonable(need_to_know.review(caller, view, linked))
 
 
 def _next_reference(session: Session, prefix: str, year: int) -> str:
@@ -85,37 +86,14 @@ def _next_reference(session: Session, prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{number:04d}"
 
 
-def _replay(session: Session, caller: Caller, key: str, fingerprint: str) -> Created | None:
-    stored = session.scalar(
-        select(m.IdempotencyKey).where(m.IdempotencyKey.api_key_id == caller.key_id, m.IdempotencyKey.key == key)
-    )
-    if stored is None:
-        return None
-    if stored.request_hash != fingerprint:
-        raise InvalidData(
-            [{"field": "Idempotency-Key", "message": "this key was already used with a different request body"}]
-        )
-    return Created(stored.response_body, stored.location or "", replayed=True)
-
-
-def create_review(services: Services, caller: Caller, new: NewReview, idempotency_key: str | None = None) -> Created:
+def create_review(services: Services, caller: Caller, new: NewReview) -> Created:
+    """A new review (a repeated POST with the same Idempotency-Key is answered by api/idempotency.py)."""
     require(caller, "create_review")
     found = personal_data_in(new.child_reference)
     if found:
         message = f"looks like {found}: a child is identified by a pseudonym such as 'Child A' or a case reference"
         raise InvalidData([{"field": "child_reference", "message": f"{message} (§2.2)"}])
-    definition = services.engine.current(new.review_type)
-    try:
-        return _create(services, caller, new, definition, idempotency_key)
-    except IntegrityError:
-        # Another request with the same Idempotency-Key committed first: answer as it did.
-        if idempotency_key is None:
-            raise
-        with services.db.read() as session:
-            replay = _replay(session, caller, idempotency_key, new.fingerprint())
-        if replay is None:
-            raise Conflict("the review could not be created; retry") from None
-        return replay
+    return _create(services, caller, new, services.engine.current(new.review_type))
 
 
 def insert_review(
@@ -165,36 +143,16 @@ def insert_review(
     return row
 
 
-def _create(
-    services: Services, caller: Caller, new: NewReview, definition: WorkflowDefinition, idempotency_key: str | None
-) -> Created:
+def _create(services: Services, caller: Caller, new: NewReview, definition: WorkflowDefinition) -> Created:
     today = services.today()
     not_in_future("received_on", new.received_on, today)
     not_in_future("became_aware_on", new.became_aware_on or new.received_on, today)
     check_particulars(new.particulars, today)
     with services.db.write() as session:
-        if idempotency_key is not None:
-            replay = _replay(session, caller, idempotency_key, new.fingerprint())
-            if replay is not None:
-                return replay
         row = insert_review(services, session, caller, new, definition)
         session.flush()
         body = jsonable(review_view(services, session, row))
-        location = f"/reviews/{row.id}"
-        if idempotency_key is not None:
-            session.add(
-                m.IdempotencyKey(
-                    api_key_id=caller.key_id,
-                    key=idempotency_key,
-                    request_hash=new.fingerprint(),
-                    status_code=201,
-                    response_body=body,
-                    location=location,
-                    created_at=utcnow(),
-                )
-            )
-            session.flush()
-        return Created(body, location)
+        return Created(body, f"/reviews/{row.id}")
 
 
 def update_review(

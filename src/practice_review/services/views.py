@@ -123,14 +123,16 @@ def delays_to_report(clocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def review_view(
     services: Services,
-    session: Session,
+    session: Session | None,
     row: m.Review | Row[Any],
     ctx: ReviewContext | None = None,
     links: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The review as the API shows it; a caller that already holds its facts and links passes them."""
+    """The review as the API shows it; a caller that already holds its facts and links passes them (and
+    then needs no session)."""
     definition = services.engine.definition(row.review_type, row.workflow_version)
     if ctx is None or links is None:
+        assert session is not None, "a review's records are read in a session"
         records = load_records(services, session, row)
         ctx, links = ctx or records.ctx, link_views(row.id, records.links) if links is None else links
     clock_list = clock_views(services, row, ctx.clocks, ctx.today)

@@ -40,7 +40,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode:  # "" for a single statement, which SQLite runs as a transaction of its own
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Database:
@@ -60,8 +61,10 @@ class Database:
         else:
             self.engine = create_engine(self.url, **{"pool_size": 10, "max_overflow": 20, **pool}, pool_pre_ping=True)
             writer = self.engine
-        # A single read needs no transaction: on PostgreSQL it skips BEGIN and ROLLBACK round trips.
-        self._single = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # A single read needs no transaction (one statement sees one snapshot): no BEGIN, no ROLLBACK.
+        self._single = self.engine.execution_options(
+            **({"sqlite_begin": ""} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
         self.info = dict(info or {})
         self._read = sessionmaker(self.engine, expire_on_commit=False, info=self.info)
         self._write = sessionmaker(writer, expire_on_commit=False, info=self.info)
@@ -86,10 +89,15 @@ class Database:
         with self._write() as session, session.begin():
             yield session
 
-    def first(self, statement: Executable) -> Row[Any] | None:
-        """The first row of one read, without a session (the per-request key lookup)."""
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def first(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Row[Any] | None:
+        """The first row of one statement, without a session or a transaction (the per-request key lookup,
+        a review with its records)."""
         with self._single.connect() as connection:
-            return connection.execute(statement).first()
+            return connection.execute(statement, parameters).first()
 
     def dispose(self) -> None:
         self.engine.dispose()
