@@ -56,18 +56,22 @@ def token_caller(services: Services, token: str, acting_for: str | None) -> Call
     return caller
 
 
-def get_caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    acting_for: Annotated[
-        str | None,
-        Header(
-            alias="X-Acting-For",
-            max_length=200,
-            description="The person the key holder acts for (recorded in the history)",
-        ),
-    ] = None,
-) -> Caller:
+class Credentials:
+    """The request's bearer credentials, read on the event loop; checked (one key lookup, in a worker thread)
+    the first time `caller()` is asked. A hot endpoint asks in its own thread, so the check costs no
+    threadpool trip of its own (issue 15); every other route asks through `CallerDep`."""
+
+    def __init__(self, request: Request, bearer: HTTPAuthorizationCredentials | None, acting_for: str | None) -> None:
+        self.request, self.bearer, self.acting_for = request, bearer, acting_for
+        self._caller: Caller | None = None
+
+    def caller(self) -> Caller:
+        if self._caller is None:
+            self._caller = _check(self.request, self.bearer, self.acting_for)
+        return self._caller
+
+
+def _check(request: Request, credentials: HTTPAuthorizationCredentials | None, acting_for: str | None) -> Caller:
     if credentials is None:  # HTTPBearer gives None for a missing header or another scheme
         raise HTTPException(401, "an API key or access token is required: Authorization: Bearer <it>", _challenge())
     services = get_services(request)
@@ -81,6 +85,28 @@ def get_caller(
     # issue 19: who asked, for the request's log line (a key id and the person's id, never a name)
     request.state.caller = f"key:{caller.key_id}" + (f" person:{caller.person_id}" if caller.person_id else "")
     return caller
+
+
+async def get_credentials(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    acting_for: Annotated[
+        str | None,
+        Header(
+            alias="X-Acting-For",
+            max_length=200,
+            description="The person the key holder acts for (recorded in the history)",
+        ),
+    ] = None,
+) -> Credentials:
+    return Credentials(request, credentials, acting_for)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+def get_caller(credentials: CredentialsDep) -> Caller:
+    return credentials.caller()
 
 
 async def services_on_the_loop(request: Request) -> Services:

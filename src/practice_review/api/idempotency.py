@@ -25,11 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import Conflict, InvalidData
-from ..roles import Caller
 from ..services.common import Services, utcnow
 from ..storage import models as m
 from . import problems
-from .auth import CallerDep
+from .auth import Credentials, CredentialsDep
 from .contract import absolute
 
 HEADER = "Idempotency-Key"
@@ -69,8 +68,9 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 
 
-def _reserve(services: Services, caller: Caller, key: str, request_hash: str) -> int | Stored:
+def _reserve(services: Services, credentials: Credentials, key: str, request_hash: str) -> int | Stored:
     """A new reservation's id, or what is stored under the key already (maybe still in progress)."""
+    caller = credentials.caller()
     try:
         with services.db.write() as session:
             row = m.IdempotencyKey(
@@ -97,7 +97,7 @@ def _reserve(services: Services, caller: Caller, key: str, request_hash: str) ->
         return Stored(stored.status_code, stored.response_body, stored.location)
 
 
-async def idempotent(request: Request, caller: CallerDep) -> None:
+async def idempotent(request: Request, credentials: CredentialsDep) -> None:
     """Router dependency: reserve the POST's key, or replay what the key was first answered with."""
     key = request.headers.get(HEADER)
     if request.method != "POST" or key is None:
@@ -108,7 +108,7 @@ async def idempotent(request: Request, caller: CallerDep) -> None:
     request_hash = fingerprint(request.method, request.url.path, await request.body())
     with anyio.move_on_after(WAIT_SECONDS):
         while True:
-            found = await to_thread.run_sync(_reserve, services, caller, key, request_hash)
+            found = await to_thread.run_sync(_reserve, services, credentials, key, request_hash)
             if isinstance(found, int):
                 request.state.idempotency_reservation = found
                 return

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import InvalidData, NotFound
@@ -92,14 +92,16 @@ def create_key(
         return NewKey(row.id, name, role, partner, organisation, secret, key_view(row))
 
 
+_KEY = m.ApiKey
+# Built once: a request's key lookup only binds the hash (issue 15).
+_KEY_LOOKUP = select(
+    _KEY.id, _KEY.name, _KEY.role, _KEY.partner, _KEY.organisation, _KEY.person_id, _KEY.revoked_at, _KEY.expires_at
+).where(_KEY.key_hash == bindparam("key_hash"))
+
+
 def authenticate(services: Services, secret: str, acting_for: str | None = None) -> Caller | None:
     """The caller a key belongs to, or None for an unknown, revoked or expired key."""
-    key = m.ApiKey
-    row = services.db.first(
-        select(
-            key.id, key.name, key.role, key.partner, key.organisation, key.person_id, key.revoked_at, key.expires_at
-        ).where(key.key_hash == hash_key(secret))
-    )
+    row = services.db.first(_KEY_LOOKUP, {"key_hash": hash_key(secret)})
     if row is None or row.revoked_at is not None:
         return None
     if _expired(row.expires_at, utcnow()):
