@@ -11,10 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from ..errors import InvalidData, NotFound
 from .contract import absolute
@@ -72,13 +72,35 @@ def link_next(request: Request, response: Response, next_cursor: str | None) -> 
     response.headers[NEXT_CURSOR] = next_cursor
 
 
-def paged(
-    request: Request, response: Response, items: Sequence[dict[str, Any]], limit: int, cursor: str | None
-) -> list[Any]:
-    """A bare-array list's page, with its Link and X-Next-Cursor headers."""
-    kept, next_cursor = page(items, limit, cursor)
-    link_next(request, response, next_cursor)
-    return kept
+class Page:
+    """The page a list operation was asked for (`limit`, `cursor`) and where its next page's headers go."""
+
+    def __init__(self, request: Request, response: Response, limit: int, cursor: str | None) -> None:
+        self.request = request
+        self.response = response
+        self.limit = limit
+        self.cursor = cursor
+
+    def of(self, items: Sequence[dict[str, Any]]) -> list[Any]:
+        """A bare-array list's page of `items` (ascending id), with its Link and X-Next-Cursor headers."""
+        kept, next_cursor = page(items, self.limit, self.cursor)
+        self.link(next_cursor)
+        return kept
+
+    def link(self, next_cursor: str | None) -> None:
+        link_next(self.request, self.response, next_cursor)
+
+
+def pages(default_limit: int) -> Callable[..., Page]:
+    """The dependency reading `limit` (default `default_limit`) and `cursor` from the query."""
+
+    def asked(request: Request, response: Response, limit: Limit = default_limit, cursor: Cursor = None) -> Page:
+        return Page(request, response, limit, cursor)
+
+    return asked
+
+
+PageDep = Annotated[Page, Depends(pages(500))]
 
 
 def one(items: Sequence[dict[str, Any]], wanted: int, what: str) -> dict[str, Any]:

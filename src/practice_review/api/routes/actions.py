@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path
 
 from ...services import actions
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, one, paged
+from ..pagination import PageDep, one
 from ..schemas import ActionCreate, ActionOut, ActionUpdate, problems
 
 router = APIRouter(prefix="/reviews/{review_id}/actions", tags=["action plans"], responses=problems(401, 403, 404, 422))
@@ -34,12 +34,9 @@ def list_actions(
     services: ServicesDep,
     caller: CallerDep,
     review_id: str,
-    request: Request,
-    response: Response,
-    limit: Limit = 500,
-    cursor: Cursor = None,
+    page: PageDep,
 ) -> list[dict[str, Any]]:
-    return paged(request, response, actions.list_actions(services, caller, review_id), limit, cursor)
+    return page.of(actions.list_actions(services, caller, review_id))
 
 
 @router.patch(

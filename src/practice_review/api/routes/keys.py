@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path
 
 from ...services import keys
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, one, paged
+from ..pagination import PageDep, one
 from ..schemas import KeyCreate, KeyCreated, KeyOut, problems
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 422))
@@ -33,12 +33,9 @@ def create_key(services: ServicesDep, caller: CallerDep, body: KeyCreate) -> dic
 def list_keys(
     services: ServicesDep,
     caller: CallerDep,
-    request: Request,
-    response: Response,
-    limit: Limit = 500,
-    cursor: Cursor = None,
+    page: PageDep,
 ) -> list[dict[str, Any]]:
-    return paged(request, response, keys.list_keys(services, caller), limit, cursor)
+    return page.of(keys.list_keys(services, caller))
 
 
 @router.post(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path
 
 from ...services import records
 from ...workflow.context import Attendee
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, one, paged
+from ..pagination import PageDep, one
 from ..schemas import (
     AttendeeIn,
     DeclarationCreate,
@@ -68,12 +68,9 @@ def list_declarations(
     services: ServicesDep,
     caller: CallerDep,
     review_id: str,
-    request: Request,
-    response: Response,
-    limit: Limit = 500,
-    cursor: Cursor = None,
+    page: PageDep,
 ) -> list[dict[str, Any]]:
-    return paged(request, response, records.list_declarations(services, caller, review_id), limit, cursor)
+    return page.of(records.list_declarations(services, caller, review_id))
 
 
 @router.post(
@@ -109,12 +106,9 @@ def list_endorsements(
     services: ServicesDep,
     caller: CallerDep,
     review_id: str,
-    request: Request,
-    response: Response,
-    limit: Limit = 500,
-    cursor: Cursor = None,
+    page: PageDep,
 ) -> list[dict[str, Any]]:
-    return paged(request, response, records.list_endorsements(services, caller, review_id), limit, cursor)
+    return page.of(records.list_endorsements(services, caller, review_id))
 
 
 @router.post(
@@ -147,12 +141,9 @@ def list_information_requests(
     services: ServicesDep,
     caller: CallerDep,
     review_id: str,
-    request: Request,
-    response: Response,
-    limit: Limit = 500,
-    cursor: Cursor = None,
+    page: PageDep,
 ) -> list[dict[str, Any]]:
-    return paged(request, response, records.list_information_requests(services, caller, review_id), limit, cursor)
+    return page.of(records.list_information_requests(services, caller, review_id))
 
 
 @router.get(

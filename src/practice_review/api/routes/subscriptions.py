@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path
 
 from ...services import notifications
 from ..auth import CallerDep, ServicesDep
-from ..pagination import Cursor, Limit, decode, encode, link_next, one, paged
+from ..pagination import Page, PageDep, decode, encode, one, pages
 from ..schemas import (
     NO_CONTROL_CHARACTERS,
     DeliveryOut,
@@ -21,6 +21,7 @@ from ..schemas import (
 )
 
 SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
+DeliveriesPage = Annotated[Page, Depends(pages(100))]
 router = APIRouter(prefix="/subscriptions", tags=["notifications"], responses=problems(401, 403, 422))
 
 
@@ -52,12 +53,9 @@ def rotate_secret(
 def list_subscriptions(
     services: ServicesDep,
     caller: CallerDep,
-    request: Request,
-    response: Response,
-    limit: Limit = 500,
-    cursor: Cursor = None,
+    page: PageDep,
 ) -> list[dict[str, Any]]:
-    return paged(request, response, notifications.list_subscriptions(services, caller), limit, cursor)
+    return page.of(notifications.list_subscriptions(services, caller))
 
 
 @router.delete(
@@ -80,16 +78,13 @@ def list_deliveries(
     services: ServicesDep,
     caller: CallerDep,
     subscription_id: SubscriptionId,
-    request: Request,
-    response: Response,
+    page: DeliveriesPage,
     status: Literal["pending", "delivered", "dead", "dropped"] | None = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
-    start = decode(cursor) if cursor else None
-    found = notifications.list_deliveries(services, caller, subscription_id, status, limit + 1, start)
-    kept = found[:limit]
-    link_next(request, response, encode([kept[-1]["created_at"], kept[-1]["event_id"]]) if len(found) > limit else None)
+    start = decode(page.cursor) if page.cursor else None
+    found = notifications.list_deliveries(services, caller, subscription_id, status, page.limit + 1, start)
+    kept = found[: page.limit]
+    page.link(encode([kept[-1]["created_at"], kept[-1]["event_id"]]) if len(found) > page.limit else None)
     return kept
 
 
