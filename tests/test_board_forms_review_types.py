@@ -346,3 +346,25 @@ def test_the_screening_panel_closes_a_referral_with_no_further_action_through_th
     recorded(page, api, review_id, "Close no further action", "Referred", "Closed", "test business_unit")
     assert "Nothing: the review has ended (closed)" in words(page.text)
     assert not api.review(review_id)["open"]
+
+
+def test_a_non_statutory_review_withdrawn_after_its_draft_still_asks_for_the_drafts_deleted_s5(
+    people: dict[str, Person], api: Api
+) -> None:
+    bu = people["business_unit"]
+    review_id = refer(bu, "non_statutory", "2026-01-05")
+    appoint(bu, api, review_id, "2026-01-06", "Commissioned")
+    terms = {"data.terms_of_reference": "Agreed by the review group", **day("2026-01-07", "occurred_on")}
+    page = people["chair"].step(review_id, "agree_terms_of_reference", terms)
+    recorded(page, api, review_id, "Agree terms of reference", "Reviewer appointed", "In review", "test chair")
+    draft = {"data.family_involvement": "involved", **day("2026-01-08", "occurred_on")}
+    page = people["reviewer"].step(review_id, "circulate_draft", draft)
+    recorded(page, api, review_id, "Circulate draft", "In review", "Factual accuracy check", "test reviewer")
+    withdrawn = {
+        "data.reason": "The family moved abroad; learning taken into the LCSPR",
+        **day("2026-01-09", "occurred_on"),
+    }
+    page = bu.step(review_id, "withdraw", withdrawn)
+    recorded(page, api, review_id, "Withdraw", "Factual accuracy check", "Withdrawn", "test business_unit")
+    assert "S5 " in words(page.text).split("Still to record")[1]  # withdrawing does not pretend it happened
+    drafts_deleted(bu, api, review_id, "2026-01-12")
