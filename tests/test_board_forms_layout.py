@@ -69,3 +69,61 @@ def test_the_partnerships_name_is_configurable(services, key_for: KeyFor) -> Non
         page = client.get("/board/sign-in").text
     assert "Kirklees Safeguarding Children Partnership" in page and "Salford" not in page
     assert "<title>Sign in · Practice reviews · Kirklees Safeguarding Children Partnership</title>" in page
+
+
+# Classes of GOV.UK Frontend's component markup that its stylesheet does not style itself (hooks for the
+# markup's structure or its JavaScript), as the Design System's examples write them.
+MARKUP_ONLY = {
+    "govuk-table__head",
+    "govuk-table__body",
+    "govuk-table__row",
+    "govuk-template__header",
+    "govuk-generic-header__container",
+    "govuk-checkboxes",
+    "govuk-radios",
+}
+TEMPLATES = STATIC.parent / "templates"
+
+
+def test_every_govuk_class_the_templates_use_is_one_govuk_frontend_6_6_0_has() -> None:
+    """A misspelt or retired class (govuk-tag--blue is gone in 6.x) silently drops the component's look."""
+    stylesheet = (VENDOR / "govuk-frontend.min.css").read_text().replace("\\!", "!")
+    script = (VENDOR / "govuk-frontend.min.js").read_text()
+    defined = set(re.findall(r"\.(govuk-[\w!-]+)", stylesheet)) | MARKUP_ONLY
+    unknown = {}
+    for template in TEMPLATES.rglob("*.html"):
+        for attribute in re.findall(r'class="([^"]*)"', template.read_text()):
+            for name in re.sub(r"\{[{%].*?[}%]\}", " ", attribute).split():
+                if name.startswith("govuk-") and not name.endswith("-") and name not in defined:
+                    if not (name.startswith("govuk-js-") and name in script):
+                        unknown.setdefault(name, template.name)
+    assert not unknown, unknown
+    colours = re.search(r"TAG_COLOURS = (\{[^}]*\})", (TEMPLATES / "macros.html").read_text())
+    assert colours and all(f"govuk-tag--{c}" in defined for c in re.findall(r': "(\w+)"', colours.group(1)))
+
+
+def test_the_reading_pages_are_on_summary_lists_tables_tags_and_the_task_list(
+    client: TestClient, key_for: KeyFor
+) -> None:
+    """Issue 17 item 1: a review's particulars, clocks and records in summary lists; lists in captioned
+    tables; red, amber and green as tags in their colour with their words; what can happen next as a task
+    list whose statuses say whether it can be done now or cannot start yet."""
+    from .helpers import Api
+
+    api = Api(client, key_for("business_unit"), key_for("chair"))
+    review = api.new_review_at("hold_meeting")  # breached, with meetings and a blocked event
+    _sign_in(client, api.bu)
+    page = client.get(f"/board/reviews/{review['id']}").text
+    assert '<dl class="govuk-summary-list details">' in page
+    assert '<dt class="govuk-summary-list__key">Child</dt><dd class="govuk-summary-list__value">Child A</dd>' in page
+    assert re.search(r'<div class="govuk-summary-card clock">\s*<div class="govuk-summary-card__title-wrapper">', page)
+    assert '<strong class="govuk-tag govuk-tag--red mark-label">Breached</strong>' in page  # the colour and the word
+    assert '<ul class="govuk-task-list"' in page
+    assert re.search(r'govuk-task-list__status--cannot-start-yet"[^>]*>Cannot start yet<', page)
+    assert re.search(r'govuk-task-list__status"[^>]*><strong class="govuk-tag">Can do now</strong>', page)
+    assert re.search(r'<table class="govuk-table stacked">\s*<caption class="govuk-table__caption', page)
+    board = client.get("/board").text
+    assert re.search(
+        r'<table class="govuk-table reviews stacked" id="reviews"[^>]*>\s*<caption class="govuk-table', board
+    )
+    assert 'class="govuk-table__cell" data-label="Child">Child A</td>' in board  # each cell named when stacked
