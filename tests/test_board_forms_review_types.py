@@ -63,11 +63,13 @@ def recorded(page: Any, api: Api, review_id: str, event: str, was: str, now: str
     assert re.search(r"By (.+?) \(", entry[1]).group(1) == by, entry[1][:400]  # type: ignore[union-attr]
 
 
-def refused(api: Api, person: Person, review_id: str, event: str, answers: dict[str, Any], *rules: str) -> None:
-    """A2: the event, through its form, is refused naming every unmet rule by id, and nothing is recorded."""
+def refused(api: Api, person: Person, review_id: str, event: str, answers: dict[str, Any], *rules: str) -> str:
+    """A2: the event, through its form, is refused naming every unmet rule by id, and nothing is recorded;
+    what the error summary says."""
     with unchanged(api, review_id):
         page = person.step(review_id, event, answers)
     assert page.status_code == 409 and {e.split()[0] for e in error_summary(page)} == set(rules), error_summary(page)
+    return " ".join(error_summary(page))
 
 
 def follow(person: Person, review_id: str, form: str, answers: dict[str, Any], done: str, text: str = "") -> None:
@@ -316,7 +318,8 @@ def test_a_business_unit_runs_a_good_outcome_review_from_referral_to_closing(
         "data.family_involvement": "not_in_childs_interests",
         **day("2026-02-13", "occurred_on"),
     }
-    refused(api, chair, review_id, "hold_learning_event", shared, "F1")
+    said = refused(api, chair, review_id, "hold_learning_event", shared, "F1")
+    assert "is needed when “Family involvement” is not in the child's interests" in said, said  # no codes
     shared["data.family_involvement_reason"] = "Recorded in the meeting notes of 12 Feb"
     page = chair.step(review_id, "hold_learning_event", shared)
     recorded(page, api, review_id, "Hold learning event", "Accepted", "Learning shared", "test chair")

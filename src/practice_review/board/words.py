@@ -117,6 +117,7 @@ def shown(value: Any) -> str:
 
 DECLARATION = re.compile(r"\s*\(declaration \d+\)")
 ICB = re.compile(r"\bicb\b")  # a partner's code in a guard's message ("no endorsement from icb")
+CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")  # an answer's code ("is not_in_childs_interests")
 FIELD = re.compile(r"\bdata\.(\w+)(?::\s*(true|false))?|\boccurred_on\b")
 
 
@@ -133,7 +134,8 @@ def blocker(message: str) -> str:
         return f"{name} answered {'yes' if answer == 'true' else 'no'}" if answer else name
 
     named = ICB.sub("ICB", DECLARATION.sub("", message))  # "Sam Patel (declaration 4)": the name says who
-    return ISO_DAY.sub(lambda d: day(d.group(1)), FIELD.sub(label, named))
+    worded = CODE.sub(lambda c: human(c.group(0)).lower(), FIELD.sub(label, named))
+    return ISO_DAY.sub(lambda d: day(d.group(1)), worded)
 
 
 def rule_title(rule_id: str) -> str:
