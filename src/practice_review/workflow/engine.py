@@ -7,6 +7,7 @@ ORM row, whose attribute names could collide with event names).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -191,6 +192,7 @@ class WorkflowEngine:
         self.partnership = partnership or next(iter(self._current.values())).settings
         self._definitions: dict[tuple[str, str], WorkflowDefinition] = {}
         self._machines: dict[tuple[str, str], LockedMachine] = {}
+        self._tokens = threading.local()
         for definition in [*earlier, *self._current.values()]:
             self.add(definition)
 
@@ -299,10 +301,17 @@ class WorkflowEngine:
 
     def _run_machine(self, definition: WorkflowDefinition, state: str, event_name: str, dest: str) -> str:
         machine = self._machines[(definition.review_type, definition.version)]
-        token = _Token()
-        machine.add_model(token, initial=state)
-        try:
-            token.trigger(_trigger(event_name, dest))  # type: ignore[attr-defined]
-            return token.state
-        finally:
-            machine.remove_model(token)
+        token = self._thread_token(machine)
+        machine.set_state(state, model=token)
+        token.trigger(_trigger(event_name, dest))  # type: ignore[attr-defined]
+        return token.state
+
+    def _thread_token(self, machine: LockedMachine) -> _Token:
+        """This thread's token on the machine, bound once: add_model binds every trigger of the workflow to
+        the token, which cost more than the rest of the decision when done for each event (issue 15)."""
+        bound: dict[int, _Token] = self._tokens.__dict__.setdefault("bound", {})
+        token = bound.get(id(machine))
+        if token is None:
+            token = bound[id(machine)] = _Token()
+            machine.add_model(token)
+        return token
