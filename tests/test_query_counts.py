@@ -63,3 +63,20 @@ def test_firing_an_event_takes_a_fixed_number_of_queries(api: Api, services: Ser
             api.ok(api.fire(review["id"], "notify_national_panel", "2026-02-06"))
         counts.append(len(statements))
     assert counts == [FIRE_QUERIES, FIRE_QUERIES]
+
+
+def test_reading_a_review_takes_one_connection_from_the_pool(api: Api, services: Services) -> None:
+    """The key lookup and the read share one checkout (and its pre-ping on PostgreSQL), as the floor's
+    read does (issue 15)."""
+    review = api.new_review_at("hold_meeting")
+    checkouts: list[object] = []
+
+    def checkout(dbapi_connection, record, proxy) -> None:  # type: ignore[no-untyped-def]
+        checkouts.append(dbapi_connection)
+
+    event.listen(services.db.engine, "checkout", checkout)
+    try:
+        api.review(review["id"])
+    finally:
+        event.remove(services.db.engine, "checkout", checkout)
+    assert len(checkouts) == 1

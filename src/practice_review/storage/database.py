@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, Executable, Row, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,6 +66,7 @@ class Database:
         self._single = self.engine.execution_options(
             **({"sqlite_begin": ""} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
         )
+        self._pinned: ContextVar[Connection | None] = ContextVar(f"pinned-{id(self)}", default=None)
         self.info = dict(info or {})
         self._read = sessionmaker(self.engine, expire_on_commit=False, info=self.info)
         self._write = sessionmaker(writer, expire_on_commit=False, info=self.info)
@@ -96,8 +98,22 @@ class Database:
     def first(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Row[Any] | None:
         """The first row of one statement, without a session or a transaction (the per-request key lookup,
         a review with its records)."""
+        pinned = self._pinned.get()
+        if pinned is not None:
+            return pinned.execute(statement, parameters).first()
         with self._single.connect() as connection:
             return connection.execute(statement, parameters).first()
+
+    @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """`first` calls inside share one pooled connection: one checkout (and pre-ping) for a request's
+        key lookup and its read, as a request of the floor has (issue 15)."""
+        with self._single.connect() as connection:
+            token = self._pinned.set(connection)
+            try:
+                yield
+            finally:
+                self._pinned.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -70,8 +70,10 @@ def list_reviews(
 
 @router.get("/{review_id}", response_model=ReviewOut, responses=problems(404), summary="One review")
 def get_review(services: ServicesDep, credentials: CredentialsDep, review_id: str) -> Response:
-    # The key is checked here, in the endpoint's thread: one threadpool trip for the whole read (issue 15).
-    return encoded(ReviewOut, reviews.get_review(services, credentials.caller(), review_id))
+    # The key is checked here, in the endpoint's thread and on the read's connection: one threadpool trip
+    # and one connection for the whole read (issue 15).
+    with services.db.one_connection():
+        return encoded(ReviewOut, reviews.get_review(services, credentials.caller(), review_id))
 
 
 @router.patch(
