@@ -2,7 +2,8 @@
 
 Same uvicorn (2 workers), FastAPI, SQLAlchemy Core, driver, pool settings and tables as the service;
 none of its rules. A read is one parametrised SELECT; a write is one UPDATE of the review and one
-history INSERT in a transaction; /health answers without the database. Not shipped in the package.
+history INSERT in a transaction; /health is one SELECT 1 (the service's database check), /livez
+answers without the database. Not shipped in the package.
 Serve it with `uvicorn bench.floor:create_app --factory` and PRACTICE_REVIEW_DATABASE_URL set.
 """
 
@@ -14,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from practice_review.storage import models as m
 from practice_review.storage.database import Database
@@ -28,9 +29,14 @@ def create_app() -> FastAPI:
     writer = db.engine.execution_options(sqlite_begin="IMMEDIATE") if db.is_sqlite else db.engine
     app = FastAPI()
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
+    @app.get("/livez")
+    def livez() -> dict[str, str]:  # the bare endpoint
         return {"status": "ok"}
+
+    @app.get("/health")
+    def health() -> dict[str, str]:  # the service's /health checks its database with one round trip: so here
+        db.first(text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}
 
     @app.get("/reviews/{review_id}")
     def read(review_id: str) -> dict[str, Any]:

@@ -56,6 +56,7 @@ PATHS = (
     ),
     Path_("PATCH /reviews/{id}", "PATCH", "/reviews/{id}", json.dumps({"summary": "Corrected by the bench"})),
     Path_("GET /health", "GET", "/health"),
+    Path_("GET /livez", "GET", "/livez"),
 )
 
 
