@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, and_, case, cast, literal, select, tuple_, union_all, update
 from sqlalchemy.orm import Session
@@ -195,8 +195,16 @@ def breached_on(due_on: date, as_of: date) -> date:
     return min(due_on + timedelta(days=1), as_of)
 
 
+class StoredClock(NamedTuple):
+    """What recording a breach needs of a clock (an ORM Clock has the same attributes)."""
+
+    id: int
+    name: str
+    due_on: date | None
+
+
 def record_breach(
-    session: Session, row: m.Review, caller: Caller, clock: m.Clock, as_of: date
+    session: Session, row: m.Review, caller: Caller, clock: m.Clock | StoredClock, as_of: date
 ) -> dict[str, Any] | None:
     """Record `clock`'s breach on its review once (C5); None if it was recorded already."""
     assert clock.due_on is not None
