@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import calendar as _stdlib_calendar
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -29,6 +32,31 @@ class Holiday:
     name: str
 
 
+@lru_cache(maxsize=32)
+def _days(
+    region: str, closure_days: tuple[date, ...], first_year: int, last_year: int
+) -> tuple[Mapping[date, str], tuple[int, ...]]:
+    """The non-working weekdays (with their names) and every working day's ordinal, computed once per
+    process for each calendar (read-only, so calendars of the same settings share them)."""
+    first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    # Preloaded once: `holidays` loads years lazily and mutates itself on read otherwise.
+    bank_holidays = holidays.country_holidays("GB", subdiv=region, years=range(first_year, last_year + 1))
+    closed: dict[date, str] = {d: name for d, name in bank_holidays.items()}
+    for day in closure_days:
+        closed.setdefault(day, "Local closure day")
+    non_working = MappingProxyType({d: name for d, name in closed.items() if d.weekday() < 5 and first <= d <= last})
+    working = tuple(
+        ordinal
+        for ordinal in range(first.toordinal(), last.toordinal() + 1)
+        if _is_working(date.fromordinal(ordinal), non_working)
+    )
+    return non_working, working
+
+
+def _is_working(day: date, non_working: Mapping[date, str]) -> bool:
+    return day.weekday() < 5 and day not in non_working
+
+
 class WorkingCalendar:
     """Working days for one region (C1): Monday to Friday, not a bank holiday, not a local closure day."""
 
@@ -42,23 +70,10 @@ class WorkingCalendar:
         self.region = region
         self.first = date(first_year, 1, 1)
         self.last = date(last_year, 12, 31)
-        # Preloaded once: `holidays` loads years lazily and mutates itself on read otherwise.
-        bank_holidays = holidays.country_holidays("GB", subdiv=region, years=range(first_year, last_year + 1))
-        closed: dict[date, str] = {d: name for d, name in bank_holidays.items()}
-        for day in closure_days:
-            closed.setdefault(day, "Local closure day")
-        self._non_working_weekdays: dict[date, str] = {
-            d: name for d, name in closed.items() if d.weekday() < 5 and self.first <= d <= self.last
-        }
-        self._working: list[int] = [
-            ordinal
-            for ordinal in range(self.first.toordinal(), self.last.toordinal() + 1)
-            if self._is_working_ordinal(ordinal)
-        ]
+        self._non_working_weekdays, self._working = _days(region, tuple(closure_days), first_year, last_year)
 
     def _is_working_ordinal(self, ordinal: int) -> bool:
-        day = date.fromordinal(ordinal)
-        return day.weekday() < 5 and day not in self._non_working_weekdays
+        return _is_working(date.fromordinal(ordinal), self._non_working_weekdays)
 
     def _check(self, day: date) -> None:
         if not self.first <= day <= self.last:

@@ -26,6 +26,7 @@ from .partnership import (
     WorkflowSettings,
     load_partnership,
     parse_settings,
+    read_yaml,
     shipped_partnership,
 )
 
@@ -582,7 +583,7 @@ def parse_definition(
 
 def load_file(path: Path, partnership: WorkflowSettings | None = None) -> WorkflowDefinition:
     try:
-        source = yaml.safe_load(path.read_text(encoding="utf-8"))
+        source = read_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise WorkflowError(str(path), [f"not valid YAML: {exc}"]) from exc
     return parse_definition(source, str(path), partnership or load_partnership(path.parent))
