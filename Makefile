@@ -73,7 +73,7 @@ migrate: install
 TEST_WORKERS ?= auto
 test: install-test
 	$(BIN)/practice-review workflows check
-	eval "$$(.ci/find-postgres $(PY))" && $(BIN)/pytest -q -n $(TEST_WORKERS)
+	eval "$$(.ci/find-postgres $(PY))" && $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install-test
 	$(BIN)/ruff format --check src tests bench migrations examples
