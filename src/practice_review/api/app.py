@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from .. import board, tracing
 from ..bootstrap import build_services
 from ..config import ConfigurationError, Settings
+from ..schemas import SETTINGS_LIST
 from ..services.common import Services
 from ..workflow.definitions import load_directory, request_kinds
 from ..workflow.partnership import load_partnership
@@ -39,7 +40,6 @@ from .routes import (
     subscriptions,
     workflows,
 )
-from .schemas import SETTINGS_LIST
 from .spec import document, operation_id
 
 DESCRIPTION = """Child safeguarding practice reviews as executable workflows.

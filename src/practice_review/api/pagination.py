@@ -17,8 +17,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request, Response
 
 from ..errors import InvalidData, NotFound
+from ..schemas import NO_CONTROL_CHARACTERS
 from .contract import absolute
-from .schemas import NO_CONTROL_CHARACTERS
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500)")]
 Cursor = Annotated[

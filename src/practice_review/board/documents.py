@@ -9,9 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from ..api.routes.calendar_feeds import _calendar
-from ..api.routes.documents import _answer
-from ..api.routes.reports import workbook_response
+from ..downloads import calendar_file, document_file, workbook_file
 from ..services import calendar_feeds, documents, reports
 from ..web import get_services
 from .session import PATH, BoardCaller
@@ -28,7 +26,7 @@ def document(
     kind: Literal["meeting-report", "action-plan", "chronology"],
     format: Format,
 ) -> Response:
-    return _answer(documents.make(get_services(request), caller, review_id, kind, format))
+    return document_file(documents.make(get_services(request), caller, review_id, kind, format))
 
 
 @router.get("/reviews/{review_id}/meetings/{meeting_id}/minutes.{format}")
@@ -40,7 +38,7 @@ def minutes(
     format: Format,
 ) -> Response:
     services = get_services(request)
-    return _answer(documents.make(services, caller, review_id, "minutes", format, meeting_id=meeting_id))
+    return document_file(documents.make(services, caller, review_id, "minutes", format, meeting_id=meeting_id))
 
 
 @router.get("/figures.xlsx")
@@ -51,10 +49,10 @@ def figures_workbook(
     end: Annotated[date, Query(alias="to")],
 ) -> Response:
     """The §21 figures page's workbook: GET /reports/summary?format=xlsx, for the signed-in caller."""
-    return workbook_response(reports.summary(get_services(request), caller, start, end))
+    return workbook_file(reports.summary(get_services(request), caller, start, end))
 
 
 @router.get("/reviews/{review_id}/calendar.ics")
 def review_calendar(request: Request, caller: BoardCaller, review_id: str) -> Response:
     content, reference = calendar_feeds.review_calendar(get_services(request), caller, review_id)
-    return _calendar(content, f"{reference}-deadlines.ics")
+    return calendar_file(content, f"{reference}-deadlines.ics")

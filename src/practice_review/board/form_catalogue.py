@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..api import schemas
+from .. import schemas
 from ..permissions import allows
 from ..roles import Caller, role_allows
 from ..services import actions, clocks, drafts, links, records, reviews, transitions

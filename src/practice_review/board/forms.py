@@ -1,7 +1,7 @@
 """The board's form fields: what a form asks, how a browser's answers become the API's values, and the
 GOV.UK error-summary messages for what is wrong with them.
 
-A form's answers are checked by the same pydantic models the API checks its JSON with (api/schemas.py)
+A form's answers are checked by the same pydantic models the API checks its JSON with (schemas.py)
 and then by the same service functions, so a form can record nothing the API would refuse.
 """
 

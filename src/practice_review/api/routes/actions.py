@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from ...schemas import ActionCreate, ActionOut, ActionUpdate, problems
 from ...services import actions
 from ..auth import CallerDep, ServicesDep
 from ..pagination import PageDep, one
-from ..schemas import ActionCreate, ActionOut, ActionUpdate, problems
 
 router = APIRouter(prefix="/reviews/{review_id}/actions", tags=["action plans"], responses=problems(401, 403, 404, 422))
 

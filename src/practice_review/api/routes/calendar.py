@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ...permissions import require
+from ...schemas import AddedDays, CountedDays, HolidayOut, problems
 from ..auth import CallerDep, ServicesDep
-from ..schemas import AddedDays, CountedDays, HolidayOut, problems
 
 router = APIRouter(prefix="/calendar", tags=["calendar"], responses=problems(401, 403, 422))
 

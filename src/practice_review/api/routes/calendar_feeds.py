@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...downloads import calendar_file
+from ...schemas import problems
 from ...services import calendar_feeds
 from ...services.deadline_calendar import MEDIA_TYPE
 from ..auth import CallerDep, ServicesDep
-from ..schemas import problems
 
 router = APIRouter(tags=["calendars"], responses=problems(401, 403, 404, 422))
 feed_router = APIRouter(tags=["calendars"], responses=problems(404, 422))  # no key: the URL's secret is it
@@ -35,13 +36,6 @@ class FeedOut(BaseModel):
 class NewFeed(FeedOut):
     path: str = Field(description="The feed's secret path; shown in this answer only")
     url: str = Field(description="The secret URL to subscribe to in Outlook or Google Calendar")
-
-
-def _calendar(content: bytes, filename: str | None = None) -> Response:
-    headers = {"Cache-Control": "no-store"}
-    if filename:
-        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return Response(content, media_type=f"{MEDIA_TYPE}; charset=utf-8", headers=headers)
 
 
 @router.post(
@@ -75,7 +69,7 @@ def revoke_feed(
     summary="A calendar feed (no API key: the secret in the URL is the credential)",
 )
 def feed(services: ServicesDep, token: Annotated[str, Path(min_length=10, max_length=100)]) -> Response:
-    return _calendar(calendar_feeds.feed(services, token))
+    return calendar_file(calendar_feeds.feed(services, token))
 
 
 @router.get(
@@ -86,4 +80,4 @@ def feed(services: ServicesDep, token: Annotated[str, Path(min_length=10, max_le
 )
 def review_calendar(services: ServicesDep, caller: CallerDep, review_id: str) -> Response:
     content, reference = calendar_feeds.review_calendar(services, caller, review_id)
-    return _calendar(content, f"{reference}-deadlines.ics")
+    return calendar_file(content, f"{reference}-deadlines.ics")

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from ...schemas import NO_CONTROL_CHARACTERS, ClockExtend, ClockPause, ClockResume, DelayReported, ReviewOut, problems
 from ...services import clocks
 from ..auth import CallerDep, ServicesDep
-from ..schemas import NO_CONTROL_CHARACTERS, ClockExtend, ClockPause, ClockResume, DelayReported, ReviewOut, problems
 
 ClockName = Annotated[str, Path(max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 router = APIRouter(

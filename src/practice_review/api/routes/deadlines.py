@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
+from ...schemas import NO_CONTROL_CHARACTERS, DeadlinePage, SweepOut, SweepRequest, problems
 from ...services import deadlines
 from ..auth import CallerDep, ServicesDep
 from ..pagination import link_next
-from ..schemas import NO_CONTROL_CHARACTERS, DeadlinePage, SweepOut, SweepRequest, problems
 
 router = APIRouter(prefix="/deadlines", tags=["deadlines"], responses=problems(401, 403, 422))
 

@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path
 from fastapi.responses import Response
 
+from ...downloads import document_file
+from ...schemas import problems
 from ...services import documents
 from ...services.documents import DOCX, PDF
 from ..auth import CallerDep, ServicesDep
-from ..schemas import problems
 
 router = APIRouter(prefix="/reviews/{review_id}", tags=["documents"], responses=problems(401, 403, 404, 422, 503))
 
@@ -26,16 +27,10 @@ FILES = {
 }
 
 
-def _answer(document: documents.Document) -> Response:
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{document.filename}"', "Cache-Control": "no-store"},
-    )
-
-
 def _document(services: Any, caller: Any, review_id: str, kind: str, format: str | None, accept: str | None, **kw: Any):
-    return _answer(documents.make(services, caller, review_id, kind, documents.choose_format(format, accept), **kw))
+    return document_file(
+        documents.make(services, caller, review_id, kind, documents.choose_format(format, accept), **kw)
+    )
 
 
 SUMMARIES = {

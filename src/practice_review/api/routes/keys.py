@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from ...schemas import KeyCreate, KeyCreated, KeyOut, problems
 from ...services import keys
 from ..auth import CallerDep, ServicesDep
 from ..pagination import PageDep, one
-from ..schemas import KeyCreate, KeyCreated, KeyOut, problems
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 422))
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from ...schemas import NO_CONTROL_CHARACTERS, problems
 from ...services import page_views
 from ..auth import CallerDep, ServicesDep
-from ..schemas import NO_CONTROL_CHARACTERS, problems
 
 router = APIRouter(prefix="/reviews/{review_id}/views", tags=["reviews"], responses=problems(401, 403, 404, 422))
 

@@ -6,11 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from ...services import records
-from ...workflow.context import Attendee
-from ..auth import CallerDep, ServicesDep
-from ..pagination import PageDep, one
-from ..schemas import (
+from ...schemas import (
     AttendeeIn,
     DeclarationCreate,
     DeclarationOut,
@@ -24,6 +20,10 @@ from ..schemas import (
     RulingCreate,
     problems,
 )
+from ...services import records
+from ...workflow.context import Attendee
+from ..auth import CallerDep, ServicesDep
+from ..pagination import PageDep, one
 
 RowId = Annotated[int, Path(ge=1, le=2**62)]
 

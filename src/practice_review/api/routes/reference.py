@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from ...errors import NotFound
 from ...rules.catalogue import Rule, rule, rules
+from ...schemas import ProblemPage, RuleOut
+from ...schemas import problems as described
 from ..contract import absolute
 from ..problems import PAGES
-from ..schemas import ProblemPage, RuleOut
-from ..schemas import problems as described
 
 router = APIRouter(tags=["reference"], responses=described(404, 422))
 HTML_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}}}

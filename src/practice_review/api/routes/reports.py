@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
-from ...calendar import LONDON
+from ...downloads import workbook_file
+from ...schemas import problems
 from ...services import reports
-from ...services.documents.workbook import XLSX, workbook
+from ...services.documents.workbook import XLSX
 from ..auth import CallerDep, ServicesDep
-from ..schemas import problems
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=problems(401, 403, 422))
 
@@ -40,7 +40,7 @@ def summary(
 ) -> Any:
     figures = reports.summary(services, caller, start, end)
     if format == "xlsx" or (format is None and XLSX in (accept or "")):
-        return workbook_response(figures)
+        return workbook_file(figures)
     if format == "csv" or (format is None and "text/csv" in (accept or "")):
         filename = f"practice-review-summary-{start}-{end}.csv"
         return Response(
@@ -49,13 +49,3 @@ def summary(
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return JSONResponse(figures)
-
-
-def workbook_response(figures: dict[str, Any]) -> Response:
-    """Issue 18: the figures as an XLSX workbook, a sheet and a chart per figure."""
-    filename = f"practice-review-figures-{figures['from']}-{figures['to']}.xlsx"
-    return Response(
-        workbook(figures, datetime.now(LONDON)),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

@@ -8,12 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ...services import drafts, links, reviews, transitions
-from ...services import history as review_history
-from ..auth import CallerDep, CredentialsDep, ServicesDep
-from ..encoding import encoded
-from ..pagination import Cursor, after, encode, link_next, one
-from ..schemas import (
+from ...schemas import (
     NO_CONTROL_CHARACTERS,
     DraftsDeleted,
     HistoryOut,
@@ -26,6 +21,11 @@ from ..schemas import (
     TransitionRequest,
     problems,
 )
+from ...services import drafts, links, reviews, transitions
+from ...services import history as review_history
+from ..auth import CallerDep, CredentialsDep, ServicesDep
+from ..encoding import encoded
+from ..pagination import Cursor, after, encode, link_next, one
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], responses=problems(401, 403))
 

@@ -7,10 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 
-from ...services import notifications
-from ..auth import CallerDep, ServicesDep
-from ..pagination import Page, PageDep, decode, encode, one, pages
-from ..schemas import (
+from ...schemas import (
     NO_CONTROL_CHARACTERS,
     DeliveryOut,
     SecretRotation,
@@ -19,6 +16,9 @@ from ..schemas import (
     SubscriptionOut,
     problems,
 )
+from ...services import notifications
+from ..auth import CallerDep, ServicesDep
+from ..pagination import Page, PageDep, decode, encode, one, pages
 
 SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
 DeliveriesPage = Annotated[Page, Depends(pages(100))]

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from ...permissions import require
+from ...schemas import problems
 from ...workflow.definitions import describe, mermaid
 from ..auth import CallerDep, ServicesDep
-from ..schemas import problems
 
 router = APIRouter(prefix="/workflows", tags=["workflows"], responses=problems(401, 403))
 

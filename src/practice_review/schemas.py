@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from ..calendar import LONDON
-from ..rules.text import MESSAGE, hidden_character
+from .calendar import LONDON
+from .rules.text import MESSAGE, hidden_character
 
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # line breaks and tabs allowed
