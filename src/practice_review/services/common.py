@@ -56,8 +56,14 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_LEAVES = (str, int, float, type(None))
+
+
 def jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    # Concrete types first: most values are leaves, and an ABC's isinstance (Mapping) is slow (issue 15).
+    if isinstance(value, _LEAVES):
+        return value
+    if isinstance(value, dict) or isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
