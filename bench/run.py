@@ -41,6 +41,7 @@ from practice_review.bootstrap import build_services  # noqa: E402
 from practice_review.calendar import WorkingCalendar  # noqa: E402
 from practice_review.config import Settings  # noqa: E402
 from practice_review.services.keys import create_key  # noqa: E402
+from practice_review.services.sessions import open_session  # noqa: E402
 from practice_review.storage.database import normalise_url  # noqa: E402
 from practice_review.storage.migrations import upgrade  # noqa: E402
 from tests.server import served  # noqa: E402
@@ -154,7 +155,8 @@ def timed_gets(port: int, headers: dict[str, str], paths: list[str], repeat: int
 def measure(database_url: str) -> DatabaseFigures:
     upgrade(database_url)
     services = build_services(Settings(database_url=database_url))
-    key = create_key(services, "bench", "business_unit").secret
+    created = create_key(services, "bench", "business_unit")
+    key = created.secret
     with served(database_url, WORKERS) as server:
         started_empty = server.started_in
         floor = start_floor(database_url)
@@ -167,7 +169,8 @@ def measure(database_url: str) -> DatabaseFigures:
         services.db.dispose()
         return DatabaseFigures(paths)
     loaded_in = deadlines.load(services)
-    api, board = {"Authorization": f"Bearer {key}"}, {"Cookie": f"{BOARD_COOKIE}={key}"}
+    signed_in = open_session(services, created.id, 60)  # the board's cookie names a session, not the key
+    api, board = {"Authorization": f"Bearer {key}"}, {"Cookie": f"{BOARD_COOKIE}={signed_in}"}
     with served(database_url, WORKERS) as server:
         get_review = timed_gets(server.port, api, [f"/reviews/{review_id}" for review_id in walked], 3)
         get_deadlines = timed_gets(server.port, api, [f"/deadlines?due_by={deadlines.due_by()}&status=running"], 300)
