@@ -40,7 +40,7 @@ def _load(services, reviews: int) -> None:  # type: ignore[no-untyped-def]
                         "review_type": "rapid",
                         "workflow_version": version,
                         "state": "gathering_information",
-                        "version": 3,
+                        "version": 0,  # no history yet: a breach is its event 1 (A1)
                         "open": True,
                         "child_reference": f"Child {n}",
                         "received_on": received,
@@ -51,7 +51,7 @@ def _load(services, reviews: int) -> None:  # type: ignore[no-untyped-def]
                         "description": {},
                         "facts": {},
                         "last_occurred_on": received,
-                        "state_entered_seq": 3,
+                        "state_entered_seq": 0,
                         "created_at": now,
                         "updated_at": now,
                     }
