@@ -92,9 +92,10 @@ class Page:
 
 
 def pages(default_limit: int) -> Callable[..., Page]:
-    """The dependency reading `limit` (default `default_limit`) and `cursor` from the query."""
+    """The dependency reading `limit` (default `default_limit`) and `cursor` from the query (`async`: it waits
+    for nothing, and FastAPI would run a sync one through the threadpool, issue 15)."""
 
-    def asked(request: Request, response: Response, limit: Limit = default_limit, cursor: Cursor = None) -> Page:
+    async def asked(request: Request, response: Response, limit: Limit = default_limit, cursor: Cursor = None) -> Page:
         return Page(request, response, limit, cursor)
 
     return asked

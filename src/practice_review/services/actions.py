@@ -16,7 +16,6 @@ from .access import find_review
 from .common import (
     Services,
     as_utc,
-    check_expected,
     check_version,
     jsonable,
     locked_review,
@@ -63,8 +62,7 @@ def add_action(
 ) -> dict[str, Any]:
     require(caller, "plan_actions")
     with services.db.write() as session:
-        row = locked_review(session, review_id)  # a closed review's plan is still followed up
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = locked_review(session, review_id, expected_version)  # a closed review's plan is still followed up
         now = utcnow()
         added = m.Action(
             review_id=row.id,

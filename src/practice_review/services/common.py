@@ -85,13 +85,16 @@ def is_review_id(value: str) -> bool:
         return False
 
 
-def locked_review(session: Session, review_id: str) -> Review:
-    """The review, locked for this transaction (PostgreSQL row lock; SQLite's write lock is already held)."""
+def locked_review(session: Session, review_id: str, expected_version: int | None = None) -> Review:
+    """The review, locked for this transaction (PostgreSQL row lock; SQLite's write lock is already held), at
+    `expected_version` when one is given: checked under the lock, so two writes sent with the same version
+    cannot both succeed (issue 17)."""
     if not is_review_id(review_id):
         raise NotFound(f"no review {review_id!r}")
     row = session.scalar(select(Review).where(Review.id == review_id).with_for_update())
     if row is None:
         raise NotFound(f"no review {review_id}")
+    check_expected(row, expected_version)
     return row
 
 
@@ -103,9 +106,9 @@ def part_of(session: Session, row: Review, model: type[Any], part_id: int, what:
     return part
 
 
-def open_review(session: Session, review_id: str) -> Review:
+def open_review(session: Session, review_id: str, expected_version: int | None = None) -> Review:
     """The review, locked, if it is still open: a closed review's record takes nothing new."""
-    row = locked_review(session, review_id)
+    row = locked_review(session, review_id, expected_version)
     if not row.open:
         raise Conflict(f"review {row.reference} is {row.state}: nothing more can be recorded on it")
     return row
@@ -124,7 +127,6 @@ def check_version(row: Any, expected: int | None) -> None:
 
 
 def check_expected(row: Any, expected: int | None) -> None:
-    """`expected_version` (409 when stale) against the version of the row this transaction has locked, so two
-    writes sent with the same version cannot both succeed (issue 17: a board form of a record, not If-Match)."""
+    """`expected_version` (409 when stale) against the version of the row this transaction has locked."""
     if expected is not None and expected != row.version:
         raise StaleVersion(expected, row.version)

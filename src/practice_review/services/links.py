@@ -10,7 +10,6 @@ from ..roles import Caller
 from ..storage import models as m
 from .common import (
     Services,
-    check_expected,
     is_review_id,
     jsonable,
     locked_review,
@@ -34,8 +33,7 @@ def add_link(
     if (linked_review_id is None) == (external is None):
         raise InvalidData([{"field": "review_id", "message": "give either review_id or external, not both"}])
     with services.db.write() as session:
-        row = locked_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = locked_review(session, review_id, expected_version)
         data: dict[str, Any] = {"relation": relation}
         if linked_review_id is not None:
             if linked_review_id == review_id:

@@ -22,7 +22,7 @@ from ..workflow.definitions import WorkflowDefinition
 from ..workflow.engine import Blocked
 from . import need_to_know
 from .access import find_review
-from .common import Services, check_expected, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
+from .common import Services, jsonable, locked_review, not_in_future, open_review, part_of, utcnow
 from .facts import as_declaration, load_declarations, load_meetings
 from .history import record_history
 
@@ -85,8 +85,7 @@ def record_meeting(
     require(caller, "record_meeting")
     scheduled, shared = _utc(scheduled_for), _utc(documents_shared_at)
     with services.db.write() as session:
-        row = open_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = open_review(session, review_id, expected_version)
         meeting = m.Meeting(
             review_id=row.id,
             kind=kind,
@@ -166,8 +165,7 @@ def record_attendance(
                 f"a {caller.partner} partner key records only {caller.partner} attendees (not {', '.join(others)})"
             )
     with services.db.write() as session:
-        row = open_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = open_review(session, review_id, expected_version)
         meeting = part_of(session, row, m.Meeting, meeting_id, "meeting")
         kept: list[Attendee] = []
         if caller.role == "partner":
@@ -243,8 +241,7 @@ def record_declaration(
     declared_on = declared_on or services.today()
     not_in_future("declared_on", declared_on, services.today())
     with services.db.write() as session:
-        row = open_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = open_review(session, review_id, expected_version)
         declaration = m.Declaration(
             review_id=row.id,
             person_id=person_id,
@@ -274,8 +271,7 @@ def rule_on_declaration(
     """D2: the chair rules a declared interest `noted` or `excluding`."""
     require(caller, "rule_on_declaration")
     with services.db.write() as session:
-        row = open_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = open_review(session, review_id, expected_version)
         declaration = part_of(session, row, m.Declaration, declaration_id, "declaration")
         if not declaration.has_interest:
             raise Conflict(f"declaration {declaration_id} declares no interest: there is nothing to rule on (D2)")
@@ -387,8 +383,7 @@ def record_endorsement(
     endorsed_on = endorsed_on or services.today()
     not_in_future("endorsed_on", endorsed_on, services.today())
     with services.db.write() as session:
-        row = open_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = open_review(session, review_id, expected_version)
         endorsement = m.Endorsement(
             review_id=row.id,
             party=party,
@@ -471,8 +466,7 @@ def request_information(
     requested_on = requested_on or services.today()
     not_in_future("requested_on", requested_on, services.today())
     with services.db.write() as session:
-        row = open_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = open_review(session, review_id, expected_version)
         days = _definition(services, row).settings.information_requests  # T2: working days per kind
         if kind not in days:
             message = f"{row.reference} takes requests of kind {', '.join(days)} (its workflow settings), not {kind}"
@@ -507,8 +501,7 @@ def record_information_return(
     returned_on = returned_on or services.today()
     not_in_future("returned_on", returned_on, services.today())
     with services.db.write() as session:
-        row = locked_review(session, review_id)
-        check_expected(row, expected_version)  # under the row lock (issue 17)
+        row = locked_review(session, review_id, expected_version)
         request = part_of(session, row, m.InformationRequest, request_id, "information request")
         if need_to_know.own_organisation(caller) not in (None, request.organisation):
             raise NotFound(f"review {row.reference} has no information request {request_id}")  # not one it sees
