@@ -16,9 +16,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 
 from practice_review.api.app import create_app
+from practice_review.api.routes import health
 from practice_review.bootstrap import build_services
 from practice_review.cli import main
 from practice_review.config import Settings
@@ -92,6 +93,22 @@ def test_health_and_readyz_answer_503_not_500_when_the_database_is_gone(services
             assert answer.status_code == 503 and answer.headers["content-type"].startswith(PROBLEM), path
             assert answer.json()["detail"] == "database unreachable"
         assert client.get("/livez").status_code == 200
+
+
+def test_health_asks_the_database_at_most_once_a_second_however_often_it_is_polled(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: a monitor or load balancer polling /health costs one SELECT 1 a second per process, not
+    one per request; when the database goes, /health says so within that second."""
+    asked: list[str] = []
+    event.listen(services.db.engine, "before_cursor_execute", lambda *a: asked.append(a[2]))
+    with TestClient(create_app(services=services)) as client:
+        assert all(client.get("/health").status_code == 200 for _ in range(20))
+        assert asked.count("SELECT 1") == 1
+        monkeypatch.setattr(health, "PROBE_SECONDS", 0.0)  # the second has passed
+        assert client.get("/health").status_code == 200 and asked.count("SELECT 1") == 2
+        services.db = Database(f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
+        assert client.get("/health").status_code == 503
 
 
 # ---------------------------------------------------------------- metrics

@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         configured = settings or Settings.from_env()
         app.state.services = services or build_services(configured)
         tracing.instrument_engines(app.state.services.db.engine, app.state.services.db.reports_engine)
+        app.state.database_probe = health.DatabaseProbe()
         app.state.public_base_url = configured.public_base_url
         app.state.cors_allow_origins = configured.cors_allow_origins
         # Few threads per process: a request holds the GIL for most of its time, so more threads only

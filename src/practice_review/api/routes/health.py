@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import time
 from functools import cache
 
+import anyio
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ... import metrics
+from ...services.common import Services
 from ...storage.migrations import head_revision
 from ..auth import ServicesDep
 from ..problems import problem
 
 router = APIRouter(tags=["health"])
 HEALTH_CHECK = text("SELECT 1")
+PROBE_SECONDS = 1.0  # /health reuses its last database check for this long (issue 15)
 NOT_READY = {503: {"description": "Not ready: `detail` says why (application/problem+json)"}}
 
 
@@ -61,6 +65,34 @@ def readyz(request: Request, services: ServicesDep) -> dict[str, str] | Response
     return {"status": "ok", "database": "ok", "schema": revision, "workflows": "ok"}
 
 
+class DatabaseProbe:
+    """/health's database check, made at most once a second per process, however many ask: under a
+    monitor's or a load balancer's polling each request would otherwise cost a pooled connection and a
+    round trip (issue 15). Requests that arrive while a check is running wait for that one."""
+
+    def __init__(self) -> None:
+        self.answered_at = -PROBE_SECONDS
+        self.reachable = False
+        self.lock = anyio.Lock()
+
+    async def reachable_now(self, services: Services) -> bool:
+        if time.monotonic() - self.answered_at < PROBE_SECONDS:
+            return self.reachable
+        async with self.lock:
+            if time.monotonic() - self.answered_at >= PROBE_SECONDS:  # not answered while this one waited
+                self.reachable = await to_thread.run_sync(_database_answers, services)
+                self.answered_at = time.monotonic()
+        return self.reachable
+
+
+def _database_answers(services: Services) -> bool:
+    try:
+        services.db.first(HEALTH_CHECK)
+    except SQLAlchemyError:
+        return False
+    return True
+
+
 @router.get(
     "/health",
     summary="Liveness and database check (no key needed)",
@@ -68,11 +100,7 @@ def readyz(request: Request, services: ServicesDep) -> dict[str, str] | Response
     responses=NOT_READY,
 )
 async def health(request: Request, services: ServicesDep) -> dict[str, str] | Response:
-    # One round trip outside a transaction, in one threadpool trip (a sync endpoint would take a second
-    # for its response) (issue 15).
-    try:
-        await to_thread.run_sync(services.db.first, HEALTH_CHECK)
-    except SQLAlchemyError:
+    if not await request.app.state.database_probe.reachable_now(services):
         return _unavailable(request, "database unreachable")
     return {"status": "ok", "database": "ok"}
 
