@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from .. import board, tracing
@@ -18,9 +18,9 @@ from ..services.common import Services
 from ..workflow.definitions import load_directory, request_kinds
 from ..workflow.partnership import load_partnership
 from . import docs, problems
-from .contract import HttpContract, if_match, known_query
+from .contract import HttpContract
 from .cors import Cors
-from .idempotency import IdempotencyRecorder, Replay, idempotent, replay_response
+from .idempotency import IdempotencyRecorder, Replay, replay_response
 from .limits import BodySizeLimit
 from .request_log import RequestLog
 from .routes import (
@@ -83,10 +83,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(RequestLog)
     problems.install(app)
     app.add_exception_handler(Replay, replay_response)  # type: ignore[arg-type]
-    checked = [Depends(known_query), Depends(if_match)]
-    app.include_router(health.router, dependencies=checked)
-    app.include_router(reference.router, dependencies=checked)
-    app.include_router(calendar_feeds.feed_router, dependencies=checked)  # issue 18: its URL's secret, no key
+    # Each operation keeps the HTTP contract through its route class (api/routing.py).
+    app.include_router(health.router)
+    app.include_router(reference.router)
+    app.include_router(calendar_feeds.feed_router)  # issue 18: its URL's secret, no key
     for module in (
         calendar,
         calendar_feeds,
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         keys,
         page_views,
     ):
-        app.include_router(module.router, dependencies=[*checked, Depends(idempotent)])
+        app.include_router(module.router)
     app.include_router(docs.router)  # /docs and /redoc, from the package's own files
     board.install(app)  # the browser pages under /board: not part of the API's schema
     app.openapi = lambda: _openapi(app, settings, services)  # type: ignore[method-assign]

@@ -18,7 +18,6 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -65,26 +64,18 @@ def matches_none(if_none_match: str, tag: str) -> bool:
     return _opaque(tag) in {_opaque(t) for t in if_none_match.split(",")}
 
 
-async def if_match(request: Request) -> None:
-    """Router dependency: the versions `If-Match` accepts, checked where the write checks its version."""
+def if_match(request: Request) -> None:
+    """The versions `If-Match` accepts, checked where the write checks its version."""
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return
     ACCEPTED_VERSIONS.set(frozenset(int(v) for v in _TAG_VERSION.findall(header)))
 
 
-_QUERY_NAMES: dict[int, frozenset[str]] = {}
-
-
-async def known_query(request: Request) -> None:
-    """Router dependency: a query parameter the operation does not take is refused, not ignored."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not request.query_params:
+def refuse_unknown_query(request: Request, names: frozenset[str]) -> None:
+    """A query parameter the operation does not take (`names`) is refused, not ignored."""
+    if not request.scope.get("query_string"):
         return
-    names = _QUERY_NAMES.get(id(route))
-    if names is None:
-        names = frozenset(_query_names(route.dependant))
-        _QUERY_NAMES[id(route)] = names
     unknown = sorted({name for name in request.query_params if name not in names})
     if unknown:
         takes = ", ".join(sorted(names)) or "none"
@@ -96,11 +87,12 @@ async def known_query(request: Request) -> None:
         )
 
 
-def _query_names(dependant: Dependant) -> set[str]:
+def query_names(dependant: Dependant) -> frozenset[str]:
+    """The query parameters an operation takes, its dependencies' included."""
     names = {p.alias for p in dependant.query_params}
     for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
+        names |= query_names(sub)
+    return frozenset(names)
 
 
 class HttpContract:

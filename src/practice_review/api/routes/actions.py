@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from ...schemas import ActionCreate, ActionOut, ActionUpdate, problems
 from ...services import actions
 from ..auth import CallerDep, ServicesDep
 from ..pagination import PageDep, one
+from ..routing import api_router
 
-router = APIRouter(prefix="/reviews/{review_id}/actions", tags=["action plans"], responses=problems(401, 403, 404, 422))
+router = api_router(
+    prefix="/reviews/{review_id}/actions", tags=["action plans"], responses=problems(401, 403, 404, 422)
+)
 
 
 @router.post("", status_code=201, response_model=ActionOut, summary="Add a SMART action to the review's plan")

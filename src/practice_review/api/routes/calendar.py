@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from ...permissions import require
 from ...schemas import AddedDays, CountedDays, HolidayOut, problems
 from ..auth import CallerDep, ServicesDep
+from ..routing import api_router
 
-router = APIRouter(prefix="/calendar", tags=["calendar"], responses=problems(401, 403, 422))
+router = api_router(prefix="/calendar", tags=["calendar"], responses=problems(401, 403, 422))
 
 
 @router.get("/working-days/add", response_model=AddedDays, summary="The Nth working day after a date (C2)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,9 +14,10 @@ from ...schemas import problems
 from ...services import calendar_feeds
 from ...services.deadline_calendar import MEDIA_TYPE
 from ..auth import CallerDep, ServicesDep
+from ..routing import api_router
 
-router = APIRouter(tags=["calendars"], responses=problems(401, 403, 404, 422))
-feed_router = APIRouter(tags=["calendars"], responses=problems(404, 422))  # no key: the URL's secret is it
+router = api_router(tags=["calendars"], responses=problems(401, 403, 404, 422))
+feed_router = api_router(tags=["calendars"], responses=problems(404, 422))  # no key: the URL's secret is it
 CALENDAR = {200: {"description": "iCalendar (RFC 5545)", "content": {MEDIA_TYPE: {"schema": {"type": "string"}}}}}
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from ...schemas import NO_CONTROL_CHARACTERS, ClockExtend, ClockPause, ClockResume, DelayReported, ReviewOut, problems
 from ...services import clocks
 from ..auth import CallerDep, ServicesDep
+from ..routing import api_router
 
 ClockName = Annotated[str, Path(max_length=64, pattern=NO_CONTROL_CHARACTERS)]
-router = APIRouter(
+router = api_router(
     prefix="/reviews/{review_id}/clocks/{name}", tags=["clocks"], responses=problems(401, 403, 404, 409, 422)
 )
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import Body, Query, Request, Response
 
 from ...schemas import NO_CONTROL_CHARACTERS, DeadlinePage, SweepOut, SweepRequest, problems
 from ...services import deadlines
 from ..auth import CallerDep, ServicesDep
 from ..pagination import link_next
+from ..routing import api_router
 
-router = APIRouter(prefix="/deadlines", tags=["deadlines"], responses=problems(401, 403, 422))
+router = api_router(prefix="/deadlines", tags=["deadlines"], responses=problems(401, 403, 422))
 
 
 @router.get("", response_model=DeadlinePage, summary="Running and breached deadlines, earliest first")

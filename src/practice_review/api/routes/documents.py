@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path
+from fastapi import Header, Path
 from fastapi.responses import Response
 
 from ...downloads import document_file
@@ -12,8 +12,9 @@ from ...schemas import problems
 from ...services import documents
 from ...services.documents import DOCX, PDF
 from ..auth import CallerDep, ServicesDep
+from ..routing import api_router
 
-router = APIRouter(prefix="/reviews/{review_id}", tags=["documents"], responses=problems(401, 403, 404, 422, 503))
+router = api_router(prefix="/reviews/{review_id}", tags=["documents"], responses=problems(401, 403, 404, 422, 503))
 
 Format = Literal["pdf", "docx"]
 Accept = Annotated[str | None, Header(max_length=500)]

@@ -15,7 +15,7 @@ from functools import cache
 
 import anyio
 from anyio import to_thread
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,8 +24,9 @@ from ...services.common import Services
 from ...storage.migrations import head_revision
 from ..auth import ServicesDep
 from ..problems import problem
+from ..routing import api_router
 
-router = APIRouter(tags=["health"])
+router = api_router(tags=["health"])
 HEALTH_CHECK = text("SELECT 1")
 PROBE_SECONDS = 1.0  # /health reuses its last database check for this long (issue 15)
 NOT_READY = {503: {"description": "Not ready: `detail` says why (application/problem+json)"}}

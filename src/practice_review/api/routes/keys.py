@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from ...schemas import KeyCreate, KeyCreated, KeyOut, problems
 from ...services import keys
 from ..auth import CallerDep, ServicesDep
 from ..pagination import PageDep, one
+from ..routing import api_router
 
-router = APIRouter(prefix="/keys", tags=["keys"], responses=problems(401, 403, 422))
+router = api_router(prefix="/keys", tags=["keys"], responses=problems(401, 403, 422))
 
 
 @router.post("", status_code=201, response_model=KeyCreated, summary="Create a key; its secret is shown only now")

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from ...schemas import NO_CONTROL_CHARACTERS, problems
 from ...services import page_views
 from ..auth import CallerDep, ServicesDep
+from ..routing import api_router
 
-router = APIRouter(prefix="/reviews/{review_id}/views", tags=["reviews"], responses=problems(401, 403, 404, 422))
+router = api_router(prefix="/reviews/{review_id}/views", tags=["reviews"], responses=problems(401, 403, 404, 422))
 
 
 class PageViewOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from ...schemas import (
     AttendeeIn,
@@ -24,10 +24,11 @@ from ...services import records
 from ...workflow.context import Attendee
 from ..auth import CallerDep, ServicesDep
 from ..pagination import PageDep, one
+from ..routing import api_router
 
 RowId = Annotated[int, Path(ge=1, le=2**62)]
 
-router = APIRouter(
+router = api_router(
     prefix="/reviews/{review_id}", tags=["meetings, declarations, endorsements"], responses=problems(401, 403, 404, 422)
 )
 

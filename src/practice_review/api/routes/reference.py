@@ -8,7 +8,7 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...errors import NotFound
@@ -17,8 +17,9 @@ from ...schemas import ProblemPage, RuleOut
 from ...schemas import problems as described
 from ..contract import absolute
 from ..problems import PAGES
+from ..routing import api_router
 
-router = APIRouter(tags=["reference"], responses=described(404, 422))
+router = api_router(tags=["reference"], responses=described(404, 422))
 HTML_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}}}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import Header, Query
 from fastapi.responses import JSONResponse, Response
 
 from ...downloads import workbook_file
@@ -13,8 +13,9 @@ from ...schemas import problems
 from ...services import reports
 from ...services.documents.workbook import XLSX
 from ..auth import CallerDep, ServicesDep
+from ..routing import api_router
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=problems(401, 403, 422))
+router = api_router(prefix="/reports", tags=["reports"], responses=problems(401, 403, 422))
 
 
 @router.get(

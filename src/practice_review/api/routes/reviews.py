@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ...schemas import (
@@ -26,8 +26,9 @@ from ...services import history as review_history
 from ..auth import CallerDep, CredentialsDep, ServicesDep
 from ..encoding import encoded
 from ..pagination import Cursor, after, encode, link_next, one
+from ..routing import api_router
 
-router = APIRouter(prefix="/reviews", tags=["reviews"], responses=problems(401, 403))
+router = api_router(prefix="/reviews", tags=["reviews"], responses=problems(401, 403))
 
 
 @router.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 
 from ...schemas import (
     NO_CONTROL_CHARACTERS,
@@ -19,10 +19,11 @@ from ...schemas import (
 from ...services import notifications
 from ..auth import CallerDep, ServicesDep
 from ..pagination import Page, PageDep, decode, encode, one, pages
+from ..routing import api_router
 
 SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
 DeliveriesPage = Annotated[Page, Depends(pages(100))]
-router = APIRouter(prefix="/subscriptions", tags=["notifications"], responses=problems(401, 403, 422))
+router = api_router(prefix="/subscriptions", tags=["notifications"], responses=problems(401, 403, 422))
 
 
 @router.post(

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from ...permissions import require
 from ...schemas import problems
 from ...workflow.definitions import describe, mermaid
 from ..auth import CallerDep, ServicesDep
+from ..routing import api_router
 
-router = APIRouter(prefix="/workflows", tags=["workflows"], responses=problems(401, 403))
+router = api_router(prefix="/workflows", tags=["workflows"], responses=problems(401, 403))
 
 
 @router.get("", summary="Every review type's current workflow")
