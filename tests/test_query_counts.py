@@ -15,10 +15,11 @@ from .helpers import PANEL, Api
 # facts: meetings with attendance, declarations with rulings, endorsements, information requests,
 # actions; and its links with the reviews at their other ends), however many it links (issue 15).
 READ_QUERIES = 2
-# A transition: the key, the review under a row lock, its records in one statement (as a read), one
-# update of the clocks it changes (notify_national_panel: two, sent as one executemany), the history row,
-# one update of the review and the subscribers to notify; the response is built from the records in hand.
-FIRE_QUERIES = 7
+# A transition: the key, the review under a row lock, its records in one statement (as a read, with the
+# active subscribers its history notifies), the clocks it changes in one upsert (notify_national_panel:
+# one stopped and one started, sent as one executemany), one update of the review and its history rows
+# in one INSERT; the response is built from the records in hand.
+FIRE_QUERIES = 6
 
 
 @contextmanager

@@ -208,6 +208,16 @@ def record_breach(
 ) -> dict[str, Any] | None:
     """Record `clock`'s breach on its review once (C5); None if it was recorded already."""
     assert clock.due_on is not None
+    breach = claim_breach(session, row, clock)
+    if breach is not None:
+        record_history(session, row, caller, "clock_breached", breached_on(clock.due_on, as_of), breach)
+    return breach
+
+
+def claim_breach(session: Session, row: m.Review, clock: m.Clock | StoredClock) -> dict[str, Any] | None:
+    """C5: the clock's breach, unless it was recorded already (by the sweep, or an earlier stop); its
+    history event is the caller's to record."""
+    assert clock.due_on is not None
     inserted = session.execute(
         insert_for(session, m.ClockBreach)
         .values(clock_id=clock.id, review_id=row.id, due_on=clock.due_on, recorded_at=utcnow())
@@ -216,9 +226,7 @@ def record_breach(
     ).first()
     if inserted is None:
         return None
-    breach = {"review_id": row.id, "reference": row.reference, "clock": clock.name, "due_on": clock.due_on.isoformat()}
-    record_history(session, row, caller, "clock_breached", breached_on(clock.due_on, as_of), breach)
-    return breach
+    return {"review_id": row.id, "reference": row.reference, "clock": clock.name, "due_on": clock.due_on.isoformat()}
 
 
 def _sweep_batch(

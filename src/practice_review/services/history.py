@@ -47,6 +47,22 @@ def record_history(
     kind: str,
     occurred_on: date,
     data: Mapping[str, Any] | None = None,
+    **details: Any,
+) -> HistoryEvent:
+    """A1: every change is one appended history event, and moves the review's version on by one;
+    `details` are next_event's (event, from_state, to_state, effects, note)."""
+    entry = next_event(session, row, caller, kind, occurred_on, data, **details)
+    append_history(session, row, [entry])
+    return entry
+
+
+def next_event(
+    session: Session,
+    row: Review,
+    caller: Caller,
+    kind: str,
+    occurred_on: date,
+    data: Mapping[str, Any] | None = None,
     *,
     event: str | None = None,
     from_state: str | None = None,
@@ -54,7 +70,8 @@ def record_history(
     effects: Mapping[str, Any] | None = None,
     note: str | None = None,
 ) -> HistoryEvent:
-    """A1: every change is one appended history event, and moves the review's version on by one."""
+    """The review's next history event, signed onto its chain (A1): the review's version and last hash
+    move on with it. Nothing is written until `append_history`."""
     now = utcnow()
     row.version += 1
     row.updated_at = now
@@ -75,11 +92,16 @@ def record_history(
     keys: AuditKeys = session.info.get("audit_keys") or AuditKeys.development()
     entry.key_id, entry.hash = keys.sign(row.last_hash, chained(entry))
     row.last_hash = entry.hash
-    # An INSERT of its columns, not an ORM object: nothing reads the entry back in this session, and the
-    # unit of work's bookkeeping cost more than the statement (issue 15).
-    session.execute(_INSERT, {c: getattr(entry, c) for c in _COLUMNS})
-    notify_history(session, row, entry)  # the outbox is written in this same transaction
     return entry
+
+
+def append_history(session: Session, row: Review, entries: list[HistoryEvent]) -> None:
+    """The events, in order, in one INSERT of their columns (not ORM objects: nothing reads them back in
+    this session, and the unit of work's bookkeeping cost more than the statement; issue 15), with the
+    notifications they cause written to the outbox in the same transaction."""
+    session.execute(_INSERT, [{c: getattr(entry, c) for c in _COLUMNS} for entry in entries])
+    for entry in entries:
+        notify_history(session, row, entry)
 
 
 def history(

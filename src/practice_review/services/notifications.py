@@ -15,7 +15,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from sqlalchemy import and_, or_, select, true, update
@@ -46,15 +46,32 @@ def backoff(attempts: int) -> timedelta:
 # ---------------------------------------------------------------- enqueueing (inside the causing transaction)
 
 
-def _subscribers(session: Session, kind: str) -> list[m.Subscription]:
-    """Active subscribers to `kind`, read once per session (one transaction: a sweep records many events)."""
+class Subscriber(NamedTuple):
+    """What queueing a notification needs of an active subscription."""
+
+    id: int
+    kinds: list[str]
+    due_within: int | None
+
+
+ACTIVE_SUBSCRIBERS = select(m.Subscription.id, m.Subscription.kinds, m.Subscription.due_within).where(
+    m.Subscription.active.is_(True)
+)
+
+
+def _subscribers(session: Session, kind: str) -> list[Subscriber]:
+    """Active subscribers to `kind`, read once per session (one transaction: a sweep records many events),
+    unless a review's records brought them (services/facts.py: load_records)."""
     if "subscriptions" not in session.info:
-        active = select(m.Subscription).where(m.Subscription.active.is_(True))
-        session.info["subscriptions"] = list(session.scalars(active))
+        know_subscribers(session, [Subscriber(*row) for row in session.execute(ACTIVE_SUBSCRIBERS)])
     return [s for s in session.info["subscriptions"] if kind in s.kinds]
 
 
-def _enqueue(session: Session, subscription: m.Subscription, kind: str, dedupe_key: str, data: dict[str, Any]) -> None:
+def know_subscribers(session: Session, subscribers: list[Subscriber]) -> None:
+    session.info["subscriptions"] = subscribers
+
+
+def _enqueue(session: Session, subscription: Subscriber, kind: str, dedupe_key: str, data: dict[str, Any]) -> None:
     message_id = str(uuid.uuid4())
     now = utcnow()
     payload = {"event_id": message_id, "kind": kind, "created_at": now, "data": data}
@@ -86,7 +103,7 @@ def notify_history(session: Session, review: m.Review, entry: m.HistoryEvent) ->
             "reference": review.reference,
             "review_type": review.review_type,
             "state": review.state,
-            "version": review.version,
+            "version": entry.seq,  # the version this event made (a transition's breach follows it)
         },
         "history": {
             "seq": entry.seq,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..roles import Caller
@@ -21,9 +22,9 @@ from .common import (
     locked_review,
     utcnow,
 )
-from .deadlines import StoredClock, record_breach
-from .facts import load_records
-from .history import record_history
+from .deadlines import StoredClock, breached_on, claim_breach
+from .facts import CLOCK_FIELDS, load_records
+from .history import append_history, next_event
 from .reviews import NewReview, insert_review
 from .views import OPENED, link_views, links_view, review_view
 
@@ -64,27 +65,27 @@ def _record_external_link(session: Session, row: m.Review, link: tuple[str, str,
     return {"kind": kind, "reference": reference, "relation": relation}
 
 
-_CLOCKS = m.Clock.__table__
-_UPDATE_CLOCK = update(_CLOCKS).where(_CLOCKS.c.id == bindparam("clock_id"))
+@cache
+def _upsert_clocks(dialect: str) -> Any:
+    """A stored clock updated, a new one inserted: one statement for all an event changes, executed for
+    each (one round trip), giving back their ids by name (issue 15)."""
+    clocks = m.Clock.__table__  # the table, not the entity: the ORM's bulk insert splits rows by their columns
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(clocks)
+    return statement.on_conflict_do_update(
+        index_elements=["review_id", "name"], set_={f: statement.excluded[f] for f in CLOCK_FIELDS}
+    ).returning(clocks.c.name, clocks.c.id)
 
 
-def _write_clocks(
-    session: Session, row: m.Review, stored: dict[str, dict[str, Any]], changes: dict[str, Clock]
-) -> dict[str, StoredClock]:
-    """The clocks an event changes, written with Core: the stored ones in one UPDATE executed for each (one
-    round trip), a new one inserted (issue 15)."""
-    updates = [{"clock_id": stored[name]["id"], **c.__dict__} for name, c in changes.items() if name in stored]
-    if updates:
-        session.execute(_UPDATE_CLOCK, updates)
-    written = {}
-    for name, c in changes.items():
-        if name in stored:
-            clock_id = stored[name]["id"]
-        else:
-            new = {"review_id": row.id, "review_type": row.review_type, "name": name, **c.__dict__}
-            clock_id = session.execute(insert(_CLOCKS).values(new).returning(_CLOCKS.c.id)).scalar_one()
-        written[name] = StoredClock(clock_id, name, c.due_on)
-    return written
+def _write_clocks(session: Session, row: m.Review, changes: dict[str, Clock]) -> dict[str, StoredClock]:
+    if not changes:
+        return {}
+    values = [
+        {"review_id": row.id, "review_type": row.review_type, "name": n, **c.__dict__} for n, c in changes.items()
+    ]
+    ids = {
+        name: clock_id for name, clock_id in session.execute(_upsert_clocks(session.get_bind().dialect.name), values)
+    }
+    return {name: StoredClock(ids[name], name, c.due_on) for name, c in changes.items()}
 
 
 def fire_event(
@@ -108,19 +109,24 @@ def fire_event(
         ctx = records.ctx
         when = occurred_on or ctx.today
         decision = services.engine.fire(definition, ctx, event, when, data, caller.role, caller.partner)
-        clocks = _write_clocks(session, row, records.clocks, decision.clock_changes)
+        clocks = _write_clocks(session, row, decision.clock_changes)
         opened = (
             _open_linked_review(services, session, caller, row, decision.opens, when, decision.carried)
             if decision.opens
             else None
         )
         external = _record_external_link(session, row, decision.external_link) if decision.external_link else None
+        breaches = [  # C5: stopped after its deadline, unless the sweep recorded it already
+            claim_breach(session, row, clocks[name])
+            for name, changed in decision.clock_changes.items()
+            if changed.status == clock_rules.BREACHED
+        ]
         row.state = decision.to_state
         row.open = decision.review_open
         row.last_occurred_on = when
         row.facts = decision.facts
-        row.state_entered_seq = row.version + 1  # the seq of the history event below, set before it flushes
-        record_history(
+        row.state_entered_seq = row.version + 1  # the seq of the transition's history event
+        transition = next_event(
             session,
             row,
             caller,
@@ -140,11 +146,12 @@ def fire_event(
                 **({"linked": external} if external else {}),
             },
         )
-        session.flush()
-        for name, changed in decision.clock_changes.items():
-            if changed.status == clock_rules.BREACHED:  # C5: stopped after its deadline
-                record_breach(session, row, caller, clocks[name], when)
-        session.flush()
+        breached = [
+            next_event(session, row, caller, "clock_breached", breached_on(date.fromisoformat(b["due_on"]), when), b)
+            for b in breaches
+            if b is not None
+        ]
+        append_history(session, row, [transition, *breached])  # the review's one UPDATE goes first
         # The facts after the event: the same records, a new state whose endorsements are yet to come.
         after = replace(
             ctx,
