@@ -81,3 +81,16 @@ def test_reading_a_review_takes_one_connection_from_the_pool(api: Api, services:
     finally:
         event.remove(services.db.engine, "checkout", checkout)
     assert len(checkouts) == 1
+
+
+def test_the_records_statements_stay_short_enough_for_psycopg_to_keep_them_parsed() -> None:
+    """psycopg keeps a statement's parsed form between executions only up to 4,096 characters; the read's
+    and a write's records statement, longer, were parsed again on every request (issue 15)."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+    from sqlalchemy.dialects import postgresql
+
+    from practice_review.services.facts import _records_statement, _review_with_records_statement
+
+    for built in (_review_with_records_statement, _records_statement):
+        statement, _ = built("postgresql")
+        assert len(str(statement.compile(dialect=postgresql.dialect()))) <= MAX_CACHED_STATEMENT_LENGTH, built
