@@ -57,8 +57,14 @@ class Created:
 
 
 def get_review(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
+    """The review as JSON values (dates as ISO strings)."""
+    return jsonable(review_as_read(services, caller, review_id))
+
+
+def review_as_read(services: Services, caller: Caller, review_id: str) -> dict[str, Any]:
     """The review and its records in one statement; a second only for a key that reads some reviews and
-    not others, to know which of the linked ones it may see."""
+    not others, to know which of the linked ones it may see. Its dates are still dates: the API's
+    response model encodes them, once (issue 15)."""
     require(caller, "read_reviews")
     scope = review_scope(caller)
     found = read_review_with_records(services, review_id, scope) if is_review_id(review_id) else None
@@ -70,7 +76,7 @@ def get_review(services: Services, caller: Caller, review_id: str) -> dict[str, 
     if scope is not None and linked:
         with services.db.read() as session:
             linked = readable(session, caller, linked)
-    return jsonable(need_to_know.review(caller, view, linked))
+    return need_to_know.review(caller, view, linked)
 
 
 def _next_reference(session: Session, prefix: str, year: int) -> str:

@@ -74,7 +74,7 @@ def get_review(services: ServicesDep, credentials: CredentialsDep, review_id: st
     # The key is checked here, in the endpoint's thread and on the read's connection: one threadpool trip
     # and one connection for the whole read (issue 15).
     with services.db.one_connection():
-        return encoded(ReviewOut, reviews.get_review(services, credentials.caller(), review_id))
+        return encoded(ReviewOut, reviews.review_as_read(services, credentials.caller(), review_id))
 
 
 @router.patch(
