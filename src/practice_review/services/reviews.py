@@ -182,7 +182,7 @@ def update_review(
             setattr(row, name, list(value) if name == "themes" else value)
         record_history(session, row, caller, "review_updated", services.today(), changes)
         session.flush()
-        return jsonable(review_view(services, session, row))
+        return review_view(services, session, row)  # its dates still dates: the API's response model encodes it
 
 
 def check_particulars(particulars: dict[str, Any], today: date) -> None:
