@@ -46,6 +46,7 @@ FLAGS = (
     "--window-size=1280,900",
 )
 WAIT = 20  # seconds a page may take to show what is looked for
+POLL = 0.05  # seconds between looks (selenium looks every 0.5 s by default: most of a walk-through's time)
 
 
 def _webdriver() -> Any:
@@ -127,7 +128,9 @@ def wait_for(driver: Any, css: str) -> Any:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT).until(lambda d: (d.find_elements(By.CSS_SELECTOR, css) or [None])[0])
+    return WebDriverWait(driver, WAIT, poll_frequency=POLL).until(
+        lambda d: (d.find_elements(By.CSS_SELECTOR, css) or [None])[0]
+    )
 
 
 def all_of(driver: Any, css: str) -> list[Any]:
@@ -185,7 +188,7 @@ def show(driver: Any, query: str) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait_for(driver, "form.filters button[type=submit]").click()
-    WebDriverWait(driver, WAIT).until(lambda d: d.current_url.endswith(query))
+    WebDriverWait(driver, WAIT, poll_frequency=POLL).until(lambda d: d.current_url.endswith(query))
     wait_for(driver, "#reviews-body tr")
 
 
@@ -281,7 +284,9 @@ def test_the_table_refreshes_itself_in_place_without_taking_the_focus(browser: A
     button = wait_for(browser, "button#refresh-now")
     button.click()  # what the timer does every minute
     listed = "return Array.from(document.querySelectorAll('#reviews-body tr'), row => row.dataset.reference)"
-    WebDriverWait(browser, WAIT).until(lambda d: created["reference"] in d.execute_script(listed))  # read at once
+    WebDriverWait(browser, WAIT, poll_frequency=POLL).until(
+        lambda d: created["reference"] in d.execute_script(listed)
+    )  # read at once
     assert browser.execute_script("return window.loadedOnce === true")  # the same page, not a reload
     assert browser.switch_to.active_element == button
 

@@ -23,7 +23,7 @@ from practice_review.services.keys import create_key
 from .conftest import TODAY, WORKFLOWS
 from .helpers import PANEL, Api
 from .server import served_in_thread
-from .test_board_e2e import all_of, browser, screenshot, wait_for  # noqa: F401 - the browser fixture
+from .test_board_e2e import POLL, WAIT, all_of, browser, screenshot, wait_for  # noqa: F401 - the browser fixture
 
 PARTNERS = ("local_authority", "icb", "police")
 
@@ -70,15 +70,17 @@ def as_role(driver: Any, site: Site, role: str) -> None:
     wait_for(driver, "form.sign-out")
 
 
+# The radio or checkbox with this name and value, found in one look rather than one per input.
+_CHOICE = """return [...document.getElementsByName(arguments[0])].find(
+    i => (i.type === "radio" || i.type === "checkbox") && i.value === arguments[1]) || null"""
+
+
 def fill(driver: Any, answers: dict[str, str]) -> None:
     """Type each answer into its input; a radio or checkbox answer is clicked."""
     for name, value in answers.items():
-        inputs = all_of(driver, f"input[name='{name}']")
-        choice = [
-            i for i in inputs if i.get_attribute("type") in ("radio", "checkbox") and i.get_attribute("value") == value
-        ]
-        if choice:
-            driver.execute_script("arguments[0].click()", choice[0])
+        choice = driver.execute_script(_CHOICE, name, value)
+        if choice is not None:
+            driver.execute_script("arguments[0].click()", choice)
             continue
         field = wait_for(driver, f"[name='{name}']")
         if field.tag_name == "select":
@@ -102,8 +104,12 @@ def at(iso: str, name: str) -> dict[str, str]:
 
 def press(driver: Any, words: str = "") -> None:
     """Press the form's main button (or the one with these words)."""
-    buttons = [b for b in all_of(driver, "main form button.govuk-button") if words in b.text]
-    buttons[0].click()
+    with_words = f"[contains(normalize-space(.), {_xpath_text(words)})]" if words else ""
+    driver.find_element("xpath", f"(//main//form//button[contains(@class, 'govuk-button')]{with_words})[1]").click()
+
+
+def _xpath_text(text: str) -> str:
+    return f'"{text}"' if '"' not in text else f"'{text}'"
 
 
 def send(driver: Any, answers: dict[str, str]) -> str:
@@ -114,14 +120,15 @@ def send(driver: Any, answers: dict[str, str]) -> str:
     fill(driver, answers)
     page = driver.find_element("css selector", "html")
     press(driver)
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))  # the next page, not this one
+    WebDriverWait(driver, WAIT, poll_frequency=POLL).until(
+        expected_conditions.staleness_of(page)
+    )  # the next page, not this one
     return wait_for(driver, ".govuk-notification-banner, .govuk-error-summary, .govuk-summary-list").text
 
 
 def open_form(driver: Any, link_text: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    link = [a for a in driver.find_elements(By.CSS_SELECTOR, "main a") if a.text.strip() == link_text]
+    """Follow the link with these words (one look for it, not one per link on the page)."""
+    link = driver.find_elements("xpath", f"//main//a[normalize-space(.) = {_xpath_text(link_text)}]")
     assert link, f"no link {link_text!r} on {driver.current_url}"
     link[0].click()
     wait_for(driver, "main form")
