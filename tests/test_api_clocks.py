@@ -106,6 +106,12 @@ def notified_in_december(api: Api) -> dict[str, Any]:
 
 def submitted_in_january(api: Api, review_id: str) -> dict[str, Any]:
     """The rest of the rapid review: meeting on Mon 12 Jan, endorsed 14 Jan, submitted Fri 16 Jan 2026."""
+    endorsed_in_january(api, review_id)
+    return api.ok(api.fire(review_id, "submit_to_national_panel", "2026-01-16"))
+
+
+def endorsed_in_january(api: Api, review_id: str) -> None:
+    """The rapid review's meeting on Mon 12 Jan 2026 and the partners' endorsement on Wed 14 Jan."""
     api.ok(api.fire(review_id, "schedule_meeting", "2026-01-05", {"meeting_on": "2026-01-12"}))
     meeting = api.meeting(review_id, "rapid_review", "2026-01-12T10:00:00+00:00", "2026-01-09T09:00:00+00:00")
     api.attend(review_id, meeting["id"])
@@ -113,7 +119,6 @@ def submitted_in_january(api: Api, review_id: str) -> dict[str, Any]:
     for party, person_id, name in ENDORSERS:
         api.endorse(review_id, party, person_id, name, endorsed_on="2026-01-13")
     api.ok(api.fire(review_id, "endorse", "2026-01-14"))
-    return api.ok(api.fire(review_id, "submit_to_national_panel", "2026-01-16"))
 
 
 def lcspr(api: Api, received_on: str = "2026-02-16") -> dict[str, Any]:

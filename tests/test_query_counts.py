@@ -94,3 +94,18 @@ def test_the_records_statements_stay_short_enough_for_psycopg_to_keep_them_parse
     for built in (_review_with_records_statement, _records_statement):
         statement, _ = built("postgresql")
         assert len(str(statement.compile(dialect=postgresql.dialect()))) <= MAX_CACHED_STATEMENT_LENGTH, built
+
+
+def test_a_transition_that_stops_a_clock_late_adds_only_the_breach_it_claims(api: Api, services: Services) -> None:
+    """C5: stopped after its deadline, the clock's breach is one INSERT more; its history event goes in the
+    transition's own INSERT, after the review's one UPDATE (issue 15)."""
+    from .test_api_clocks import endorsed_in_january, notified_in_december
+
+    review_id = notified_in_december(api)["id"]  # its rapid_review clock is due Fri 9 Jan 2026
+    endorsed_in_january(api, review_id)
+    with counted(services) as statements:
+        api.ok(api.fire(review_id, "submit_to_national_panel", "2026-01-16"))
+    assert len(statements) == FIRE_QUERIES + 1
+    assert sum(s.lstrip().upper().startswith("INSERT INTO HISTORY_EVENTS") for s in statements) == 1
+    kinds = [e["kind"] for e in api.ok(api.client.get(f"/reviews/{review_id}/history", headers=api.bu))["items"]]
+    assert kinds[-2:] == ["transition", "clock_breached"]

