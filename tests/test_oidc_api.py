@@ -20,7 +20,7 @@ from practice_review.identity.discovery import Trust, fetch_json
 from practice_review.identity.issuers import parse_issuer
 from practice_review.services.common import Services
 
-from .helpers import Api, KeyFor, history, problem
+from .helpers import RECEIVED_ON, Api, KeyFor, history, problem
 from .oidc_provider import AUDIENCE, PEOPLE, Provider, issuer_settings, new_key, running_provider
 
 
@@ -144,6 +144,22 @@ def test_a_persons_actions_appear_under_their_name_in_the_history(
     assert all(e["actor"]["issuer"] == provider.issuer and e["actor"]["key_name"] for e in events)
     by_kind = {e["kind"]: e["actor"]["person_name"] for e in events}
     assert {"meeting_recorded", "attendance_recorded", "declaration_recorded"} <= set(by_kind)  # records too
+
+
+def test_a_persons_first_request_can_be_a_transition_even_a_refused_one(
+    client: TestClient, provider: Provider, fetches: CountingFetch, key_for: KeyFor
+) -> None:
+    """The person's row is made inside the transition's own write on PostgreSQL (issue 15): a transition
+    refused for a stale version takes it back with everything else; the next one makes it again."""
+    review = Api(client, key_for("business_unit"), key_for("chair")).create_review()
+    ben = person(provider, "ben")
+    body = {"event": "withdraw", "occurred_on": RECEIVED_ON, "data": {"reason": "duplicate"}}
+    stale = client.post(f"/reviews/{review['id']}/transitions", json={**body, "expected_version": 99}, headers=ben)
+    problem(stale, 409)
+    fired = client.post(f"/reviews/{review['id']}/transitions", json=body, headers=ben)
+    assert fired.status_code == 200, fired.text
+    actor = history(Api(client, ben, ben), review["id"])[-1]["actor"]
+    assert (actor["person_name"], actor["person_id"], actor["issuer"]) == ("Ben Ahmed", "ben", provider.issuer)
 
 
 def test_api_keys_keep_working_beside_tokens(client: TestClient, fetches: CountingFetch, key_for: KeyFor) -> None:

@@ -66,21 +66,44 @@ def test_firing_an_event_takes_a_fixed_number_of_queries(api: Api, services: Ser
     assert counts == [FIRE_QUERIES, FIRE_QUERIES]
 
 
+@contextmanager
+def checkouts(services: Services) -> Iterator[list[object]]:
+    taken: list[object] = []
+
+    def checkout(dbapi_connection, record, proxy) -> None:  # type: ignore[no-untyped-def]
+        taken.append(dbapi_connection)
+
+    event.listen(services.db.engine, "checkout", checkout)
+    try:
+        yield taken
+    finally:
+        event.remove(services.db.engine, "checkout", checkout)
+
+
 def test_reading_a_review_takes_one_connection_from_the_pool(api: Api, services: Services) -> None:
     """The key lookup and the read share one checkout (and its pre-ping on PostgreSQL), as the floor's
     read does (issue 15)."""
     review = api.new_review_at("hold_meeting")
-    checkouts: list[object] = []
-
-    def checkout(dbapi_connection, record, proxy) -> None:  # type: ignore[no-untyped-def]
-        checkouts.append(dbapi_connection)
-
-    event.listen(services.db.engine, "checkout", checkout)
-    try:
+    with checkouts(services) as taken:
         api.review(review["id"])
-    finally:
-        event.remove(services.db.engine, "checkout", checkout)
-    assert len(checkouts) == 1
+    assert len(taken) == 1
+
+
+def test_a_write_takes_one_connection_from_the_pool_on_postgresql(api: Api, services: Services) -> None:
+    """On PostgreSQL a transition's and a PATCH's key lookup run in the write's own transaction (issue 15);
+    on SQLite the key is looked up before the write takes the database's write lock."""
+    review = api.new_review_at("notify_national_panel")
+    with checkouts(services) as taken:
+        fired = api.ok(api.fire(review["id"], "notify_national_panel", "2026-02-06"))
+    with checkouts(services) as patched:
+        api.ok(
+            api.client.patch(
+                f"/reviews/{review['id']}",
+                json={"summary": "Corrected", "expected_version": fired["version"]},
+                headers=api.bu,
+            )
+        )
+    assert len(taken) == len(patched) == (2 if services.db.is_sqlite else 1)
 
 
 def test_the_records_statements_stay_short_enough_for_psycopg_to_keep_them_parsed() -> None:

@@ -99,7 +99,8 @@ async def get_credentials(
         ),
     ] = None,
 ) -> Credentials:
-    return Credentials(request, credentials, acting_for)
+    request.state.credentials = Credentials(request, credentials, acting_for)  # api/routing.py: 401 before 422
+    return request.state.credentials
 
 
 CredentialsDep = Annotated[Credentials, Depends(get_credentials)]

@@ -12,6 +12,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from .contract import if_match, query_names, refuse_unknown_query
@@ -31,9 +33,21 @@ class ContractRoute(APIRoute):
         async def checked(request: Request) -> Response:
             refuse_unknown_query(request, names)
             if_match(request)
-            return await handler(request)
+            try:
+                return await handler(request)
+            except RequestValidationError:
+                await _refuse_unknown_credentials(request)
+                raise
 
         return checked
+
+
+async def _refuse_unknown_credentials(request: Request) -> None:
+    """An endpoint that checks its key itself (CredentialsDep) still answers a bad key with 401 before a bad
+    body with 422, as a route whose dependency checks it (CallerDep) does."""
+    credentials = getattr(request.state, "credentials", None)
+    if credentials is not None:
+        await run_in_threadpool(credentials.caller)
 
 
 def api_router(**options: Any) -> APIRouter:

@@ -191,20 +191,23 @@ def caller_for(services: Services, identity: Identity, acting_for: str | None = 
 
 
 def _keep_principal(services: Services, marker: str, fields: dict[str, Any]) -> Any:
-    try:
-        with services.db.write() as session:
-            row = session.scalar(select(m.ApiKey).where(m.ApiKey.key_hash == marker))
-            if row is None:
-                row = m.ApiKey(key_hash=marker, prefix=PRINCIPAL_PREFIX, created_at=utcnow(), **fields)
-                session.add(row)
-            else:
-                for name, value in fields.items():
-                    setattr(row, name, value)
-            session.flush()
-            return _Principal(row.id, row.revoked_at)
-    except IntegrityError:  # the same person's first two requests at once: the other made the row
-        found = services.db.first(select(m.ApiKey.id, m.ApiKey.revoked_at).where(m.ApiKey.key_hash == marker))
-        return _Principal(found.id, found.revoked_at)
+    # A savepoint: inside a transition's write (Database.one_write) a failed INSERT must not abort the
+    # request's transaction.
+    with services.db.write() as session:
+        try:
+            with session.begin_nested():
+                row = session.scalar(select(m.ApiKey).where(m.ApiKey.key_hash == marker))
+                if row is None:
+                    row = m.ApiKey(key_hash=marker, prefix=PRINCIPAL_PREFIX, created_at=utcnow(), **fields)
+                    session.add(row)
+                else:
+                    for name, value in fields.items():
+                        setattr(row, name, value)
+                session.flush()
+                return _Principal(row.id, row.revoked_at)
+        except IntegrityError:  # the same person's first two requests at once: the other made the row
+            found = session.execute(select(m.ApiKey.id, m.ApiKey.revoked_at).where(m.ApiKey.key_hash == marker)).one()
+            return _Principal(found.id, found.revoked_at)
 
 
 @dataclass(frozen=True)

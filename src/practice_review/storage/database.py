@@ -67,6 +67,7 @@ class Database:
             **({"sqlite_begin": ""} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
         )
         self._pinned: ContextVar[Connection | None] = ContextVar(f"pinned-{id(self)}", default=None)
+        self._pinned_write: ContextVar[Session | None] = ContextVar(f"pinned-write-{id(self)}", default=None)
         self.info = dict(info or {})
         self._read = sessionmaker(self.engine, expire_on_commit=False, info=self.info)
         self._write = sessionmaker(writer, expire_on_commit=False, info=self.info)
@@ -87,7 +88,12 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: everything inside commits together, or nothing does."""
+        """One transaction: everything inside commits together, or nothing does. Inside `one_write`, that
+        write's transaction."""
+        pinned = self._pinned_write.get()
+        if pinned is not None:
+            yield pinned
+            return
         with self._write() as session, session.begin():
             yield session
 
@@ -114,6 +120,22 @@ class Database:
                 yield
             finally:
                 self._pinned.reset(token)
+
+    @contextmanager
+    def one_write(self) -> Iterator[None]:
+        """On PostgreSQL, one transaction for a request's key lookup (`first`) and its `write`: one checkout
+        and pre-ping for a transition or a PATCH (issue 15). Not on SQLite, whose checkout is cheap and whose
+        write transaction takes the database's one write lock: a request with a bad key must not queue for it."""
+        if self.is_sqlite:
+            yield
+            return
+        with self.write() as session:
+            tokens = self._pinned.set(session.connection()), self._pinned_write.set(session)
+            try:
+                yield
+            finally:
+                self._pinned_write.reset(tokens[1])
+                self._pinned.reset(tokens[0])
 
     def dispose(self) -> None:
         self.engine.dispose()

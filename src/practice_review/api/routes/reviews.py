@@ -83,7 +83,7 @@ def get_review(services: ServicesDep, credentials: CredentialsDep, review_id: st
     responses=problems(404, 409, 422),
     summary="Correct or complete the referral: summary, themes, description (§5.4)",
 )
-def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body: ReviewUpdate) -> Response:
+def update_review(services: ServicesDep, credentials: CredentialsDep, review_id: str, body: ReviewUpdate) -> Response:
     changes = body.model_dump(
         exclude_none=True, exclude={"expected_version", "description", "particulars"}
     )  # null: unchanged
@@ -91,7 +91,9 @@ def update_review(services: ServicesDep, caller: CallerDep, review_id: str, body
         changes["description"] = body.description.model_dump(exclude_none=True)
     if body.particulars is not None:
         changes["particulars"] = body.particulars.model_dump(exclude_unset=True)
-    return encoded(ReviewOut, reviews.update_review(services, caller, review_id, body.expected_version, changes))
+    with services.db.one_write():  # the key is checked in the write's transaction, as get_review does
+        updated = reviews.update_review(services, credentials.caller(), review_id, body.expected_version, changes)
+    return encoded(ReviewOut, updated)
 
 
 @router.post(
@@ -119,10 +121,18 @@ def get_link(
     responses=problems(404, 409, 422),
     summary="Fire a workflow event",
 )
-def fire_event(services: ServicesDep, caller: CallerDep, review_id: str, body: TransitionRequest) -> Response:
-    fired = transitions.fire_event(
-        services, caller, review_id, body.event, body.occurred_on, body.expected_version, body.data or {}, body.note
-    )
+def fire_event(services: ServicesDep, credentials: CredentialsDep, review_id: str, body: TransitionRequest) -> Response:
+    with services.db.one_write():  # the key is checked in the write's transaction, as get_review does
+        fired = transitions.fire_event(
+            services,
+            credentials.caller(),
+            review_id,
+            body.event,
+            body.occurred_on,
+            body.expected_version,
+            body.data or {},
+            body.note,
+        )
     return encoded(ReviewOut, fired)
 
 
