@@ -94,16 +94,23 @@ def as_declaration(row: m.Declaration, ruling: str | None = None) -> Declaration
 
 # The review's records in one statement (issue 15): each kind of record a JSON array of rows, built by
 # the database (PostgreSQL's json_agg, SQLite's json_group_array), so the guards' facts, the clocks and
-# the links cost one round trip and no ORM objects. Rows are put back in id order here.
+# the links cost one round trip and no ORM objects; the arrays come in one JSON object, one column for the
+# driver to describe and decode. Rows are put back in id order here.
 
 
 def _json_rows(dialect: str, inner: Select[Any], name: str) -> Any:
     sub = inner.subquery(name)
     if dialect == "postgresql":
         rows = func.coalesce(func.json_agg(sub.table_valued()), literal_column("'[]'::json"))
-    else:
-        rows = func.json_group_array(func.json_object(*[part for c in sub.c for part in (literal(c.name), c)]))
-    return select(rows).select_from(sub).scalar_subquery().label(name)
+        return select(rows).select_from(sub).scalar_subquery()
+    rows = func.json_group_array(func.json_object(*[part for c in sub.c for part in (literal(c.name), c)]))
+    return func.json(select(rows).select_from(sub).scalar_subquery())  # text again out of a subquery: JSON
+
+
+def _json_object(dialect: str, columns: dict[str, Any]) -> Any:
+    """Every kind of record in one JSON object: one column for the driver to describe and decode."""
+    build = func.json_build_object if dialect == "postgresql" else func.json_object
+    return build(*[part for name, c in columns.items() for part in (literal_column(f"'{name}'"), c)]).label("records")
 
 
 def _decoder(inner: Select[Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -225,11 +232,11 @@ class Records:
 Decoders = dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
 
 
-def _records_columns(dialect: str, review_id: Any, state_entered_seq: Any) -> tuple[list[Any], Decoders]:
+def _records_columns(dialect: str, review_id: Any, state_entered_seq: Any) -> tuple[dict[str, Any], Decoders]:
     queries = _record_queries(review_id, state_entered_seq)
     count = select(func.count()).select_from(m.Action).where(m.Action.review_id == review_id)
-    columns = [*[_json_rows(dialect, q, name) for name, q in queries.items()], count.scalar_subquery().label("actions")]
-    return columns, {name: _decoder(q) for name, q in queries.items()}
+    columns = {name: _json_rows(dialect, q, name) for name, q in queries.items()}
+    return {**columns, "actions": count.scalar_subquery()}, {name: _decoder(q) for name, q in queries.items()}
 
 
 @cache
@@ -237,7 +244,8 @@ def _records_statement(dialect: str) -> tuple[Select[Any], Decoders]:
     """Built once per dialect; SQLAlchemy caches its compiled form. A write's records come with the active
     subscribers its history events notify, read in the same transaction (issue 15: one round trip less)."""
     columns, decoders = _records_columns(dialect, bindparam("review_id"), bindparam("state_entered_seq"))
-    return select(*columns, _json_rows(dialect, ACTIVE_SUBSCRIBERS, "subscribers")), decoders
+    subscribers = _json_rows(dialect, ACTIVE_SUBSCRIBERS, "subscribers")
+    return select(_json_object(dialect, {**columns, "subscribers": subscribers})), decoders
 
 
 _SUBSCRIBER = _decoder(ACTIVE_SUBSCRIBERS)
@@ -249,16 +257,19 @@ def _review_with_records_statement(dialect: str) -> tuple[Select[Any], Decoders]
     current = aliased(m.Review)  # an alias, so the derived tables inside do not correlate to the outer row
     entered = select(current.state_entered_seq).where(current.id == bindparam("review_id")).scalar_subquery()
     columns, decoders = _records_columns(dialect, bindparam("review_id"), entered)
-    return select(m.Review.__table__, *columns).where(m.Review.id == bindparam("review_id")), decoders
+    return select(m.Review.__table__, _json_object(dialect, columns)).where(
+        m.Review.id == bindparam("review_id")
+    ), decoders
 
 
 def load_records(services: Services, session: Session, row: m.Review | Row[Any]) -> Records:
     """The review's records in one round trip (the caller holds the review's row)."""
     statement, decoders = _records_statement(session.get_bind().dialect.name)
     found = session.execute(statement, {"review_id": row.id, "state_entered_seq": row.state_entered_seq}).one()
-    subscribers = _decoded(found, "subscribers", _SUBSCRIBER)
+    records = _parsed(found.records)
+    subscribers = _decoded(records, "subscribers", _SUBSCRIBER)
     know_subscribers(session, [Subscriber(s["id"], s["kinds"], s["due_within"]) for s in subscribers])
-    return _records(services, row, found, decoders)
+    return _records(services, row, records, decoders)
 
 
 def read_review_with_records(services: Services, review_id: str, scope: Any | None) -> tuple[Row[Any], Records] | None:
@@ -266,18 +277,23 @@ def read_review_with_records(services: Services, review_id: str, scope: Any | No
     outside any transaction (issue 15); None when there is no such review to this caller."""
     statement, decoders = _review_with_records_statement(services.db.dialect)
     row = services.db.first(statement if scope is None else statement.where(scope), {"review_id": review_id})
-    return None if row is None else (row, _records(services, row, row, decoders))
+    return None if row is None else (row, _records(services, row, _parsed(row.records), decoders))
 
 
-def _decoded(found: Row[Any], name: str, decode: Callable[[dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
+def _parsed(records: str | dict[str, Any]) -> dict[str, Any]:
+    """The records' JSON object: parsed by psycopg, text from SQLite."""
+    return json.loads(records) if isinstance(records, str) else records
+
+
+def _decoded(
+    records: dict[str, Any], name: str, decode: Callable[[dict[str, Any]], dict[str, Any]]
+) -> list[dict[str, Any]]:
     """One kind of record from its JSON array, in id order."""
-    value = getattr(found, name)
-    listed = json.loads(value) if isinstance(value, str) else value or []
-    return sorted((decode(r) for r in listed), key=itemgetter("id"))
+    return sorted((decode(r) for r in records[name] or ()), key=itemgetter("id"))
 
 
-def _records(services: Services, row: m.Review | Row[Any], found: Row[Any], decoders: Decoders) -> Records:
-    rows = {name: _decoded(found, name, decode) for name, decode in decoders.items()}
+def _records(services: Services, row: m.Review | Row[Any], records: dict[str, Any], decoders: Decoders) -> Records:
+    rows = {name: _decoded(records, name, decode) for name, decode in decoders.items()}
     attendees: dict[int, list[Attendee]] = {}
     for a in rows["attendance"]:
         attendees.setdefault(a["meeting_id"], []).append(
@@ -304,7 +320,7 @@ def _records(services: Services, row: m.Review | Row[Any], found: Row[Any], deco
         information_requests=tuple(InformationRequest(**r) for r in rows["requests"]),
         facts=dict(row.facts),
         description=dict(row.description),
-        actions=found.actions or 0,
+        actions=records["actions"] or 0,
         open=row.open,
         particulars=dict(row.particulars or {}),
     )
