@@ -255,6 +255,8 @@ def test_a_stale_if_match_is_refused_with_412_and_changes_nothing(api: Api) -> N
     patch = {"summary": "Corrected"}
     changed = api.client.patch(f"/reviews/{review['id']}", json=patch, headers={**api.bu, "If-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag
+    # the write's answer is the representation a read gives: the same tag, good for If-None-Match
+    assert api.client.get(f"/reviews/{review['id']}", headers=api.bu).headers["etag"] == changed.headers["etag"]
 
     stale = api.client.patch(f"/reviews/{review['id']}", json={"summary": "Mine"}, headers={**api.bu, "If-Match": tag})
     assert (stale.status_code, stale.headers["content-type"]) == (412, PROBLEM)
