@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..audit import AuditKeys
@@ -85,13 +85,16 @@ def is_review_id(value: str) -> bool:
         return False
 
 
+_LOCKED_REVIEW = select(Review).where(Review.id == bindparam("review_id")).with_for_update()  # built once (issue 15)
+
+
 def locked_review(session: Session, review_id: str, expected_version: int | None = None) -> Review:
     """The review, locked for this transaction (PostgreSQL row lock; SQLite's write lock is already held), at
     `expected_version` when one is given: checked under the lock, so two writes sent with the same version
     cannot both succeed (issue 17)."""
     if not is_review_id(review_id):
         raise NotFound(f"no review {review_id!r}")
-    row = session.scalar(select(Review).where(Review.id == review_id).with_for_update())
+    row = session.scalar(_LOCKED_REVIEW, {"review_id": review_id})
     if row is None:
         raise NotFound(f"no review {review_id}")
     check_expected(row, expected_version)
