@@ -110,6 +110,14 @@ class Database:
         with self._single.connect() as connection:
             return connection.execute(statement, parameters).first()
 
+    def all(self, statement: Executable, parameters: dict[str, Any] | None = None) -> list[Row[Any]]:
+        """Every row of one statement, as `first` (one statement is one snapshot: no transaction)."""
+        pinned = self._pinned.get()
+        if pinned is not None:
+            return list(pinned.execute(statement, parameters).all())
+        with self._single.connect() as connection:
+            return list(connection.execute(statement, parameters).all())
+
     @contextmanager
     def one_connection(self) -> Iterator[None]:
         """`first` calls inside share one pooled connection: one checkout (and pre-ping) for a request's
