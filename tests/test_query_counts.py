@@ -132,3 +132,15 @@ def test_a_transition_that_stops_a_clock_late_adds_only_the_breach_it_claims(api
     assert sum(s.lstrip().upper().startswith("INSERT INTO HISTORY_EVENTS") for s in statements) == 1
     kinds = [e["kind"] for e in api.ok(api.client.get(f"/reviews/{review_id}/history", headers=api.bu))["items"]]
     assert kinds[-2:] == ["transition", "clock_breached"]
+
+
+def test_polling_deadlines_takes_the_key_and_one_statement_on_one_connection(api: Api, services: Services) -> None:
+    """GET /deadlines: the key, then clocks, information requests and actions in one UNION ALL (issue 15)."""
+    for _ in range(2):
+        api.create_review()  # its screening and notification clocks, past their dates by TODAY
+    first = api.ok(api.client.get("/deadlines", params={"limit": 1}, headers=api.bu))
+    for params in ({}, {"status": "breached", "due_by": "2026-12-31"}, {"limit": 1, "cursor": first["next_cursor"]}):
+        with counted(services) as statements, checkouts(services) as taken:
+            page = api.ok(api.client.get("/deadlines", params=params, headers=api.bu))
+        assert page["items"], params
+        assert (len(statements), len(taken)) == (2, 1), statements

@@ -42,14 +42,17 @@ def absolute(scope: Scope, reference: str) -> str:
     return base_url(scope) + reference if reference.startswith("/") else reference
 
 
-def entity_tag(body: bytes, version: Any = None) -> str:
-    """`version`: the body's, when the endpoint knows it (api/encoding.py), so the body is not parsed again."""
+def entity_tag(body: bytes) -> str:
+    try:  # a resource is small; a long body is a list, whose tag is its digest alone
+        version = json.loads(body).get("version") if body.startswith(b"{") and len(body) < RESOURCE_BYTES else None
+    except ValueError:
+        version = None
+    return tag_of(body, version)
+
+
+def tag_of(body: bytes, version: Any) -> str:
+    """The tag of a body whose version (or None) is known: api/encoding.py's, without parsing it again."""
     digest = hashlib.blake2b(body, digest_size=9).hexdigest()
-    if version is None:
-        try:  # a resource is small; a long body is a list, whose tag is its digest alone
-            version = json.loads(body).get("version") if body.startswith(b"{") and len(body) < RESOURCE_BYTES else None
-        except ValueError:
-            version = None
     if isinstance(version, int) and not isinstance(version, bool):
         return f'"{version}.{digest}"'
     return f'W/"{digest}"'

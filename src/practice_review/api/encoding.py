@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Response
 from pydantic import BaseModel, TypeAdapter
 
-from .contract import entity_tag
+from .contract import tag_of
 
 
 @cache
@@ -25,5 +25,5 @@ def encoded(model: type[BaseModel], body: dict[str, Any], status_code: int = 200
     """With its ETag, from the version in hand: api/contract.py need not parse the body again to find it."""
     adapter = _adapter(model)
     content = adapter.dump_json(adapter.validate_python(body), by_alias=True)
-    tag = entity_tag(content, body.get("version"))
+    tag = tag_of(content, body.get("version"))
     return Response(content, status_code, headers={"ETag": tag}, media_type="application/json")

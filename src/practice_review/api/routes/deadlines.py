@@ -9,7 +9,8 @@ from fastapi import Body, Query, Request, Response
 
 from ...schemas import NO_CONTROL_CHARACTERS, DeadlinePage, SweepOut, SweepRequest, problems
 from ...services import deadlines
-from ..auth import CallerDep, ServicesDep
+from ..auth import CallerDep, CredentialsDep, ServicesDep
+from ..encoding import encoded
 from ..pagination import link_next
 from ..routing import api_router
 
@@ -19,18 +20,20 @@ router = api_router(prefix="/deadlines", tags=["deadlines"], responses=problems(
 @router.get("", response_model=DeadlinePage, summary="Running and breached deadlines, earliest first")
 def list_deadlines(
     services: ServicesDep,
-    caller: CallerDep,
+    credentials: CredentialsDep,
     request: Request,
-    response: Response,
     due_by: date | None = None,
     status: Literal["running", "breached"] | None = None,
     review_type: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARACTERS)] = None,
-) -> dict[str, Any]:
-    found = deadlines.list_deadlines(services, caller, due_by, status, review_type, limit, cursor)
+) -> Response:
+    # As get_review: the key checked in the endpoint's thread, on the poll's own connection (issue 15).
+    with services.db.one_connection():
+        found = deadlines.list_deadlines(services, credentials.caller(), due_by, status, review_type, limit, cursor)
+    response = encoded(DeadlinePage, found)
     link_next(request, response, found["next_cursor"])
-    return found
+    return response
 
 
 @router.post(
